@@ -1,0 +1,42 @@
+"""Label normalisation shared by every reader and writer.
+
+Labels are NFC-normalised when read (macOS and some tools produce NFD jamo sequences). A gt file
+line is ``path<TAB>label<LF>``, so a label may not hold a tab or a line break: ``clean_label``
+replaces each such character with one space and says that it did, so callers can count it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BREAKING = {"\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"}
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode normal form C (precomposed Hangul syllables)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_label(text: str) -> tuple[str, bool]:
+    """NFC-normalise ``text`` and replace tabs / line breaks with spaces.
+
+    Returns ``(label, altered)`` where ``altered`` is True when a tab or line break was replaced.
+    Leading and trailing spaces are kept (the reference format keeps them).
+    """
+    text = nfc(text)
+    if not any(ch in _BREAKING for ch in text):
+        return text, False
+    return "".join(" " if ch in _BREAKING else ch for ch in text), True
+
+
+def is_hangul_syllable(ch: str) -> bool:
+    """True for the 11,172 precomposed syllables U+AC00..U+D7A3."""
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def is_jamo_only(text: str) -> bool:
+    """True when ``text`` is non-empty and made only of Hangul jamo (U+1100..U+11FF, U+3130..U+318F)."""
+    stripped = text.strip()
+    return bool(stripped) and all(
+        "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f" or ch.isspace() for ch in stripped
+    )

@@ -1,0 +1,20 @@
+# Bootstrap: find the repository root (clone it first in Colab) and install missing packages.
+# Safe to re-run; never reinstalls torch (Colab's CUDA build stays) and never calls exit().
+import os, subprocess, sys
+from pathlib import Path
+
+REPO_URL = os.environ.get("KOCR_REPO_URL", "")  # in Colab: set to your copy's git URL
+IN_COLAB = "google.colab" in sys.modules
+root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "modules" / "__init__.py").is_file()), None)
+if root is None and IN_COLAB and REPO_URL:
+    if not Path("/content/kocr").exists():
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/kocr"], check=True)
+    root = Path("/content/kocr")
+if root is None:
+    raise RuntimeError("Open this notebook inside the repository, or set KOCR_REPO_URL in Colab.")
+os.chdir(root)
+if IN_COLAB:
+    wanted = [l.split("#")[0].strip() for l in (root / "requirements.txt").read_text().splitlines()]
+    wanted = [w for w in wanted if w and not w.startswith("torch")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *wanted], check=False)
+print("repository root:", root)
