@@ -1,0 +1,212 @@
+"""Run the pipeline: each step's notebook executed by papermill into ``runs/<run id>/``.
+
+The run folder holds the executed notebooks, ``run.log`` (everything the notebooks printed) and
+``summary.json`` (each step's status, seconds, parameters and artifacts). The first failing step stops
+the run, and its notebook and failing cell's error are named.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from modules.pipeline.parameters import check_overrides
+from modules.pipeline.step import Prepare, Step
+
+# What a working root borrows from the repository (everything else it writes itself).
+SHARED_PATHS = ("modules", "notebooks", "requirements.txt", "textimagegenerator/fonts",
+                "textimagegenerator/sample_data.xlsx")
+
+
+class StepFailed(RuntimeError):
+    """A step failed; the message names the notebook and the failing cell's error."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str  # ok | failed | missing | skipped
+    seconds: float = 0.0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notebook: str | None = None
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: str | None = None
+
+
+def prepare_workdir(repo_root: Path, workdir: Path) -> Path:
+    """Make ``workdir`` a working root: links to the repository's code, fonts and corpus.
+
+    Notebooks ``chdir`` to the nearest folder holding ``modules/``, so every relative data path of a
+    run resolves inside ``workdir``; a test or a second experiment never touches the repository's data.
+    """
+    workdir = workdir.resolve()
+    if workdir == repo_root.resolve():
+        return workdir
+    for rel in SHARED_PATHS:
+        src, dst = repo_root / rel, workdir / rel
+        if not src.exists() or dst.exists() or dst.is_symlink():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.symlink_to(src.resolve(), target_is_directory=src.is_dir())
+    return workdir
+
+
+def _artifacts(parameters: dict[str, Any], outputs: Sequence[str], root: Path) -> dict[str, dict[str, Any]]:
+    found = {}
+    for name in outputs:
+        value = parameters.get(name)
+        if isinstance(value, str):
+            found[name] = {"path": value, "exists": (root / value).exists()}
+    return found
+
+
+def _cell_error(error: BaseException) -> str:
+    # papermill's PapermillExecutionError carries the failing cell and the exception's name/value.
+    ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
+    cell = getattr(error, "exec_count", None)
+    if ename:
+        return f"cell {cell}: {ename}: {evalue}"
+    return f"{type(error).__name__}: {error}"
+
+
+def run_prepare(step: Prepare, profile: str) -> StepResult:
+    """Call a ``Prepare`` step's function; returns its artifacts."""
+    module_name, _, func_name = step.target.partition(":")
+    started = time.perf_counter()
+    func = getattr(importlib.import_module(module_name), func_name)
+    made = func(profile=profile, **dict(step.kwargs)) or {}
+    artifacts = {k: {"path": str(v), "exists": Path(v).exists()} for k, v in dict(made).items()}
+    return StepResult(step.name, "ok", time.perf_counter() - started, dict(step.kwargs), None, artifacts)
+
+
+def run_notebook(step: Step, parameters: dict[str, Any], root: Path, run_dir: Path, index: int,
+                 log: logging.Logger) -> StepResult:
+    """Execute one notebook with papermill (cwd = ``root``)."""
+    import papermill
+
+    source = root / "notebooks" / f"{step.name}.ipynb"
+    output = run_dir / f"{index:02d}_{step.name}.ipynb"
+    started = time.perf_counter()
+    result = StepResult(step.name, "ok", parameters=parameters, notebook=str(output))
+    try:
+        papermill.execute_notebook(
+            str(source), str(output), parameters=parameters, cwd=str(root), kernel_name="python3",
+            log_output=True, progress_bar=True, report_mode=False,
+        )
+    except Exception as error:  # papermill raises many types; all end the run with a named step
+        result.status, result.error = "failed", _cell_error(error)
+        log.error("step %s failed: %s", step.name, result.error)
+    result.seconds = time.perf_counter() - started
+    result.artifacts = _artifacts(parameters, step.outputs, root)
+    return result
+
+
+def select_steps(steps: Sequence[Step | Prepare], only: Sequence[str] = (), start: str | None = None
+                 ) -> list[Step | Prepare]:
+    """The steps to run: ``only`` these names, or all from ``start`` on (``Prepare`` steps always run)."""
+    names = [s.name for s in steps]
+    for name in [*only, *([start] if start else [])]:
+        if name not in names:
+            raise ValueError(f"unknown step {name!r}; steps are: {', '.join(names)}")
+    if only:
+        return [s for s in steps if isinstance(s, Prepare) or s.name in only]
+    if start:
+        first = names.index(start)
+        return [s for i, s in enumerate(steps) if isinstance(s, Prepare) or i >= first]
+    return list(steps)
+
+
+def resolve_parameters(step: Step, profile: str, overrides: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Profile overrides, then command-line ones (``key`` or ``step.key``), checked against the notebook."""
+    params = step.overrides(profile)
+    for key, value in overrides.items():
+        target, dot, name = key.rpartition(".")
+        if dot and target == step.name:
+            params[name] = value
+        elif not dot:
+            params[key] = value
+    check_overrides(root / "notebooks" / f"{step.name}.ipynb", params)
+    return params
+
+
+def check_command_line(steps: Sequence[Step | Prepare], overrides: dict[str, Any], root: Path) -> None:
+    """Every ``-p`` key must be declared by at least one selected notebook (``step.key`` by that one)."""
+    from modules.pipeline.parameters import declared_parameters
+
+    notebooks = {s.name: root / "notebooks" / f"{s.name}.ipynb" for s in steps if isinstance(s, Step)}
+    declared = {n: set(declared_parameters(p)) for n, p in notebooks.items() if p.exists()}
+    for key in overrides:
+        target, dot, name = key.rpartition(".")
+        if dot:
+            if target not in declared or name not in declared[target]:
+                raise ValueError(f"-p {key}: step {target!r} is not selected or does not declare {name!r}")
+        elif not any(key in names for names in declared.values()):
+            raise ValueError(f"-p {key}: no selected notebook declares a parameter named {key!r}")
+
+
+def write_summary(path: Path, summary: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, overrides: dict[str, Any],
+                 only: Sequence[str] = (), start: str | None = None) -> tuple[Path, dict[str, Any]]:
+    """Run the selected steps in order; returns the run folder and the summary (also in summary.json)."""
+    from tqdm.auto import tqdm
+
+    selected = select_steps(steps, only, start)
+    check_command_line(selected, overrides, root)
+    plan = [(s, resolve_parameters(s, profile, overrides, root) if isinstance(s, Step)
+             and (root / "notebooks" / f"{s.name}.ipynb").exists() else None) for s in selected]
+
+    run_id = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{profile}"
+    run_dir = root / "runs" / run_id
+    run_dir.mkdir(parents=True, exist_ok=False)
+    log = logging.getLogger("kocr.run")
+    handler = logging.FileHandler(run_dir / "run.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("kocr.run", "papermill"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+    logging.getLogger("papermill").propagate = False  # cell output goes to run.log, not the console
+
+    summary: dict[str, Any] = {"run_id": run_id, "profile": profile, "root": str(root),
+                               "started": datetime.now(timezone.utc).isoformat(), "status": "running",
+                               "overrides": overrides, "steps": []}
+    try:
+        for index, (step, params) in enumerate(tqdm(plan, desc=f"run_all [{profile}]", unit="step")):
+            log.info("step %s starting", step.name)
+            print(f"\n==> {step.name}", flush=True)
+            if isinstance(step, Prepare):
+                result = run_prepare(step, profile)
+            elif params is None:
+                result = StepResult(step.name, "missing", error=f"notebooks/{step.name}.ipynb does not exist")
+                print(f"    skipped: {result.error}", flush=True)
+            else:
+                result = run_notebook(step, params, root, run_dir, index, log)
+            summary["steps"].append(result.__dict__)
+            write_summary(run_dir / "summary.json", summary)
+            log.info("step %s %s in %.1f s", step.name, result.status, result.seconds)
+            if result.status == "failed":
+                summary["status"] = "failed"
+                raise StepFailed(f"step {step.name} failed ({result.error}); "
+                                 f"executed notebook: {result.notebook}; log: {run_dir / 'run.log'}")
+        summary["status"] = "ok"
+    finally:
+        summary["finished"] = datetime.now(timezone.utc).isoformat()
+        if summary["status"] == "running":
+            summary["status"] = "interrupted"
+        write_summary(run_dir / "summary.json", summary)
+        for name in ("kocr.run", "papermill"):
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+    return run_dir, summary

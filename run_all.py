@@ -1,0 +1,89 @@
+"""Run the whole pipeline headlessly with papermill, in order.
+
+    python run_all.py                          # default profile: embedded data, CPU-sized (<30 min, 2 cores)
+    python run_all.py --profile smoke          # tiny, for CI (<5 min)
+    python run_all.py --profile full           # GPU / real AIHub + TextOCR settings
+    python run_all.py --only 05_train -p num_iter=2000
+    python run_all.py --from 03_create_lmdb -p 05_train.batch_size=64
+
+Each run leaves runs/<run id>/ with the executed notebooks, run.log and summary.json. A parameter
+that the target notebook does not declare is refused. The default profile runs every notebook with its
+own defaults; STEPS below holds the smoke and full overrides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from modules.pipeline.parameters import parse_value
+from modules.pipeline.runner import StepFailed, prepare_workdir, run_pipeline
+from modules.pipeline.step import PROFILES, Prepare, Step
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+STEPS: list[Step | Prepare] = [
+    # Creates the embedded sample datasets (AIHub, text-in-the-wild, TextOCR formats) when absent.
+    Prepare("sample_data", "modules.generator.sample_datasets:ensure_sample_datasets", {"data_root": "data"}),
+    # Recognition data: AIHub -> crops, TextOCR -> crops, generated crops, lmdbs, charset, training.
+    Step("00_remove_hangul_filenames", smoke={}, full={}, outputs=()),
+    Step("01_make_gtdata", smoke={}, full={}, outputs=()),
+    Step("crnn_preprocess", smoke={}, full={}, outputs=()),
+    Step("02_generate_text_images", smoke={}, full={}, outputs=()),
+    Step("03_create_lmdb", smoke={}, full={}, outputs=()),
+    Step("04_extract_charset", smoke={}, full={}, outputs=()),
+    Step("05_train", smoke={}, full={}, outputs=()),
+    # Detection: YOLO annotations + anchors, detector training.
+    Step("yolo_preprocess", smoke={}, full={}, outputs=()),
+    Step("yolo_train", smoke={}, full={}, outputs=()),
+    # End to end: detect -> crop -> recognize, evaluation.
+    Step("yolocrnn_demo", smoke={}, full={}, outputs=()),
+]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", choices=PROFILES, default="default")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this step (repeatable)")
+    parser.add_argument("--from", dest="start", metavar="NAME", help="run from this step on")
+    parser.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a notebook parameter: key=value or step.key=value")
+    parser.add_argument("--workdir", type=Path, default=REPO_ROOT,
+                        help="working root for data, lmdbs, models and runs (default: the repository)")
+    parser.add_argument("--list", action="store_true", help="list the steps and exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list:
+        for step in STEPS:
+            print(step.name)
+        return 0
+    overrides = {}
+    for item in args.param:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            print(f"error: -p expects KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        overrides[key.strip()] = parse_value(value.strip())
+    root = prepare_workdir(REPO_ROOT, args.workdir)
+    os.chdir(root)
+    try:
+        run_dir, summary = run_pipeline(STEPS, args.profile, root, overrides, args.only, args.start)
+    except StepFailed as error:
+        print(f"\nFAILED: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"\nrun {summary['run_id']}: {summary['status']}; {run_dir / 'summary.json'}")
+    for step in summary["steps"]:
+        print(f"  {step['name']:28s} {step['status']:8s} {step['seconds']:7.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
