@@ -14,11 +14,11 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from modules.pipeline.parameters import check_overrides
+from modules.pipeline.parameters import check_overrides, declared_parameters
 from modules.pipeline.step import Prepare, Step
 
 # What a working root borrows from the repository (everything else it writes itself).
@@ -101,11 +101,13 @@ def run_notebook(step: Step, parameters: dict[str, Any], root: Path, run_dir: Pa
             str(source), str(output), parameters=parameters, cwd=str(root), kernel_name="python3",
             log_output=True, progress_bar=True, report_mode=False,
         )
-    except Exception as error:  # papermill raises many types; all end the run with a named step
+    except Exception as error:  # noqa: BLE001 - papermill raises many types; each ends the run, named
         result.status, result.error = "failed", _cell_error(error)
         log.error("step %s failed: %s", step.name, result.error)
     result.seconds = time.perf_counter() - started
-    result.artifacts = _artifacts(parameters, step.outputs, root)
+
+    effective = {name: p.default for name, p in declared_parameters(source).items()} | parameters
+    result.artifacts = _artifacts(effective, step.outputs, root)
     return result
 
 
@@ -125,21 +127,27 @@ def select_steps(steps: Sequence[Step | Prepare], only: Sequence[str] = (), star
 
 
 def resolve_parameters(step: Step, profile: str, overrides: dict[str, Any], root: Path) -> dict[str, Any]:
-    """Profile overrides, then command-line ones (``key`` or ``step.key``), checked against the notebook."""
+    """Profile overrides, then command-line ones, checked against the notebook.
+
+    ``step.key`` targets one notebook (which must declare it); a plain ``key`` reaches every selected
+    notebook that declares it (``check_command_line`` makes sure at least one does).
+    """
+
+    notebook = root / "notebooks" / f"{step.name}.ipynb"
+    declared = declared_parameters(notebook)
     params = step.overrides(profile)
     for key, value in overrides.items():
         target, dot, name = key.rpartition(".")
         if dot and target == step.name:
             params[name] = value
-        elif not dot:
+        elif not dot and key in declared:  # a plain key reaches every notebook that declares it
             params[key] = value
-    check_overrides(root / "notebooks" / f"{step.name}.ipynb", params)
+    check_overrides(notebook, params)
     return params
 
 
 def check_command_line(steps: Sequence[Step | Prepare], overrides: dict[str, Any], root: Path) -> None:
     """Every ``-p`` key must be declared by at least one selected notebook (``step.key`` by that one)."""
-    from modules.pipeline.parameters import declared_parameters
 
     notebooks = {s.name: root / "notebooks" / f"{s.name}.ipynb" for s in steps if isinstance(s, Step)}
     declared = {n: set(declared_parameters(p)) for n, p in notebooks.items() if p.exists()}
@@ -180,7 +188,7 @@ def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, over
     logging.getLogger("papermill").propagate = False  # cell output goes to run.log, not the console
 
     summary: dict[str, Any] = {"run_id": run_id, "profile": profile, "root": str(root),
-                               "started": datetime.now(timezone.utc).isoformat(), "status": "running",
+                               "started": datetime.now(UTC).isoformat(), "status": "running",
                                "overrides": overrides, "steps": []}
     try:
         for index, (step, params) in enumerate(tqdm(plan, desc=f"run_all [{profile}]", unit="step")):
@@ -202,7 +210,7 @@ def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, over
                                  f"executed notebook: {result.notebook}; log: {run_dir / 'run.log'}")
         summary["status"] = "ok"
     finally:
-        summary["finished"] = datetime.now(timezone.utc).isoformat()
+        summary["finished"] = datetime.now(UTC).isoformat()
         if summary["status"] == "running":
             summary["status"] = "interrupted"
         write_summary(run_dir / "summary.json", summary)
