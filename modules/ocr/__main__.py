@@ -1,0 +1,120 @@
+"""Command line: OCR an image or every image in a folder.
+
+    python -m modules.ocr IMAGE_OR_FOLDER [--detector CKPT] [--recognizer CKPT] [--json OUT.json]
+                          [--draw OUT_DIR] [--lines] [--recursive]
+
+Without ``--detector`` / ``--recognizer`` the checkpoints of the latest ``run_all.py`` run are used (and
+named). A file that is not a readable image is reported and skipped; the rest still run. ``--json``
+writes ``{"pages": [...], "skipped": [{"file", "reason"}]}``; ``--draw`` writes ``<name>.jpg`` per image
+with the boxes and text drawn. Exit status: 0 if at least one image was read (skipped files are
+listed and counted), 1 if none was, 2 for bad arguments or missing checkpoints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from modules.imageio import ImageReadError, read_image, write_bytes_atomic, write_image
+from modules.ocr.api import OCR, OCRConfig
+from modules.ocr.draw import draw_page
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def list_inputs(target: Path, recursive: bool = False) -> list[Path]:
+    """A file as given, or every non-hidden file of a folder (sorted). Non-image files are kept so that
+    they are reported as skipped rather than silently ignored."""
+    if target.is_file():
+        return [target]
+    if not target.is_dir():
+        raise FileNotFoundError(f"{target}: no such file or folder")
+    files = target.rglob("*") if recursive else target.iterdir()
+    return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m modules.ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("input", type=Path, help="an image or a folder of images")
+    parser.add_argument("--detector", type=Path, help="detector checkpoint (.pt); default: latest run_all run")
+    parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (.pth); default: latest run_all run")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write all results to this JSON file")
+    parser.add_argument("--draw", type=Path, metavar="OUT_DIR", help="write each image with boxes + text here")
+    parser.add_argument("--lines", action="store_true", help="print lines instead of words")
+    parser.add_argument("--recursive", action="store_true", help="descend into sub-folders")
+    parser.add_argument("--device", default=None, help="torch device, e.g. cpu or cuda (default: the models' own)")
+    parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
+    parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
+    parser.add_argument("--margin", type=float, default=0.1, help="crop margin, fraction of the box height")
+    parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for the default checkpoints)")
+    return parser
+
+
+def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
+    """Run the CLI; ``ocr`` may be given (tests) instead of loading checkpoints."""
+    args = build_parser().parse_args(argv)
+    try:
+        files = list_inputs(args.input, args.recursive)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if ocr is None:
+        config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder)
+        try:
+            ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
+                                       runs_dir=args.runs_dir)
+        except FileNotFoundError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        for kind in ("detector", "recognizer"):
+            given = getattr(args, kind) is not None
+            print(f"{kind}: {ocr.sources.get(kind)}" + ("" if given else "  [latest run_all.py run]"), file=sys.stderr)
+
+    pages, skipped = [], []
+    reasons: Counter[str] = Counter()
+    for path in tqdm(files, desc="ocr", unit="img", disable=len(files) < 2):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            reason = f"not an image file ({path.suffix or 'no extension'})"
+        else:
+            try:
+                image = read_image(path)
+            except ImageReadError as error:
+                reason = str(error).removeprefix(f"{path}: ")
+            else:
+                reason = ""
+        if reason:
+            tqdm.write(f"skipped {path}: {reason}", file=sys.stderr)
+            skipped.append({"file": str(path), "reason": reason})
+            reasons[reason.split(" (")[0]] += 1
+            continue
+        page = replace(ocr.read([image])[0], source=str(path))
+        pages.append(page)
+        items = page.as_tuples(merge_lines=args.lines)
+        print(f"== {path} ({len(items)} {'lines' if args.lines else 'words'})")
+        for box, text, confidence in items:
+            coords = ",".join(f"{v:.0f}" for point in box for v in point)
+            print(f"{text}\t{confidence:.3f}\t{coords}")
+        if args.draw is not None:
+            name = "__".join(path.relative_to(args.input).with_suffix("").parts) if args.input.is_dir() else path.stem
+            write_image(args.draw / f"{name}.jpg", draw_page(image, page))
+
+    if args.json is not None:
+        payload = {"pages": [p.to_dict() for p in pages], "skipped": skipped}
+        write_bytes_atomic(args.json, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+    summary = f"{len(pages)} image(s) read, {len(skipped)} skipped"
+    if reasons:
+        summary += " (" + ", ".join(f"{n} {r}" for r, n in reasons.most_common()) + ")"
+    print(summary, file=sys.stderr)
+    return 0 if pages else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""End-to-end OCR: detect words -> crop them from the original image -> recognize in batches -> order.
+
+    from modules.ocr import OCR
+    ocr = OCR.from_checkpoints(detector="saved_models/yolo/exp/best.pt",
+                               recognizer="saved_models/exp/best_accuracy.pth")
+    page = ocr("photo.jpg")          # Page: lines -> words (4-point box, text, confidence)
+    for box, text, confidence in page.as_tuples():  # reading order; merge_lines=True for lines
+        ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PIL import Image
+
+from modules.imageio import read_image
+from modules.ocr.crop import crop_quad
+from modules.ocr.reading_order import group_lines
+from modules.ocr.result import Page, Word, quad_from_xyxy
+from modules.text.normalize import nfc
+
+ImageInput = str | os.PathLike | Image.Image | np.ndarray
+
+
+class DetectorLike(Protocol):
+    def detect(self, images: Sequence[np.ndarray], batch_size: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per image: ``(N, 4) float32 xyxy`` boxes in original pixels and ``(N,)`` scores."""
+
+
+class RecognizerLike(Protocol):
+    def recognize(
+        self, images: Sequence[np.ndarray], batch_size: int = 64, decoder: str = "greedy"
+    ) -> list[tuple[str, float]]:
+        """Per crop: ``(text, confidence)``."""
+
+
+@dataclass(frozen=True)
+class OCRConfig:
+    """Inference settings of the end-to-end pipeline."""
+
+    margin: float = 0.1  # crop margin on every side, as a fraction of the box height
+    det_batch_size: int = 8  # images per detector batch
+    rec_batch_size: int = 64  # crops per recognizer batch
+    decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam"
+    min_score: float = 0.0  # drop detections scoring below this
+    min_confidence: float = 0.0  # drop words recognized with a lower confidence
+    drop_empty: bool = True  # drop words whose recognized text is empty
+    line_overlap: float = 0.5  # vertical overlap (of the smaller height) for two words to share a line
+    max_gap: float | None = None  # split a line at gaps wider than this many line heights (None: never)
+
+
+def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
+    """Any accepted input -> ``((H, W, 3) uint8 RGB, source name)``.
+
+    Paths are read with ``modules.imageio.read_image`` (Unicode-safe; raises ``ImageReadError``);
+    PIL images are converted to RGB; numpy arrays must be uint8 RGB ``(H, W, 3)``, RGBA or gray ``(H, W)``.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        return read_image(image), str(image)
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert("RGB")), str(getattr(image, "filename", "") or "")
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8:
+            raise TypeError(f"numpy images must be uint8, got {image.dtype}")
+        if image.ndim == 2:
+            return np.stack([image] * 3, axis=-1), ""
+        if image.ndim == 3 and image.shape[2] in (3, 4):
+            return np.ascontiguousarray(image[:, :, :3]), ""
+        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {image.shape}")
+    raise TypeError(f"unsupported image type {type(image).__name__}: give a path, a PIL image or a numpy array")
+
+
+class OCR:
+    """Detector + recognizer, run as one: ``OCR(...)(image) -> Page``."""
+
+    def __init__(self, detector: DetectorLike, recognizer: RecognizerLike, config: OCRConfig | None = None):
+        self.detector = detector
+        self.recognizer = recognizer
+        self.config = config or OCRConfig()
+        self.sources: dict[str, str] = {}  # where each checkpoint came from (set by from_checkpoints)
+
+    @classmethod
+    def from_checkpoints(
+        cls,
+        detector: str | os.PathLike | None = None,
+        recognizer: str | os.PathLike | None = None,
+        device: Any = None,
+        config: OCRConfig | None = None,
+        runs_dir: str | os.PathLike = "runs",
+    ) -> OCR:
+        """Load both models; a path left as None comes from the latest ``run_all.py`` run.
+
+        Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` tells where each
+        checkpoint came from.
+        """
+        from modules.ocr.latest_run import find_latest_checkpoints
+
+        sources = {"detector": str(detector) if detector else "", "recognizer": str(recognizer) if recognizer else ""}
+        if detector is None or recognizer is None:
+            latest = find_latest_checkpoints(runs_dir)
+            for kind in ("detector", "recognizer"):
+                if sources[kind]:
+                    continue
+                if latest[kind] is None:
+                    raise FileNotFoundError(
+                        f"no {kind} checkpoint given and none found in the summaries under {runs_dir}/: "
+                        f"run run_all.py first or pass the {kind} checkpoint path"
+                    )
+                sources[kind] = str(latest[kind])
+                if kind == "detector":
+                    detector = latest[kind].path
+                else:
+                    recognizer = latest[kind].path
+        for kind, path in (("detector", detector), ("recognizer", recognizer)):
+            if not Path(path).is_file():
+                raise FileNotFoundError(f"{kind} checkpoint not found: {path}")
+        from modules.detector import Detector  # imported late: torch models are not needed to read results
+        from modules.recognizer import Recognizer
+
+        ocr = cls(Detector.from_checkpoint(detector, device=device), Recognizer.from_checkpoint(recognizer, device=device), config)
+        ocr.sources = sources
+        return ocr
+
+    def __call__(self, image: ImageInput) -> Page:
+        """OCR one image (path, PIL image or numpy RGB array) -> ``Page`` in reading order."""
+        return self.read([image])[0]
+
+    def readtext(self, image: ImageInput, merge_lines: bool = False) -> list[tuple[tuple, str, float]]:
+        """EasyOCR-style ``[(4-point box, text, confidence), ...]`` in reading order (lines if ``merge_lines``)."""
+        return self(image).as_tuples(merge_lines=merge_lines)
+
+    def read(self, images: Sequence[ImageInput]) -> list[Page]:
+        """OCR several images: one batched detector pass, then every crop of every image recognized in
+        batches of ``config.rec_batch_size``. Unreadable paths raise ``ImageReadError``."""
+        cfg = self.config
+        loaded = [load_image(image) for image in images]
+        arrays = [array for array, _ in loaded]
+        detections = self.detector.detect(arrays, batch_size=cfg.det_batch_size) if arrays else []
+        crops: list[np.ndarray] = []
+        owners: list[tuple[int, tuple, float]] = []  # (image index, quad, detector score) per crop
+        for index, (array, (boxes, scores)) in enumerate(zip(arrays, detections)):
+            for box, score in zip(np.asarray(boxes, dtype=np.float32).reshape(-1, 4), np.asarray(scores).reshape(-1)):
+                if float(score) < cfg.min_score:
+                    continue
+                quad = quad_from_xyxy(*box.tolist())
+                crop = crop_quad(array, quad, cfg.margin)
+                if crop is None:
+                    continue
+                crops.append(crop)
+                owners.append((index, quad, float(score)))
+        texts = self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder) if crops else []
+        words: list[list[Word]] = [[] for _ in arrays]
+        for (index, quad, score), (text, confidence) in zip(owners, texts):
+            text = nfc(text).strip()
+            if (cfg.drop_empty and not text) or confidence < cfg.min_confidence:
+                continue
+            words[index].append(Word(box=quad, text=text, confidence=float(confidence), score=score))
+        return [
+            Page(
+                width=array.shape[1],
+                height=array.shape[0],
+                lines=tuple(group_lines(found, overlap=cfg.line_overlap, max_gap=cfg.max_gap)),
+                source=source,
+            )
+            for (array, source), found in zip(loaded, words)
+        ]

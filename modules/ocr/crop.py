@@ -1,0 +1,70 @@
+"""Word crops cut from the ORIGINAL full-resolution image, with a margin.
+
+The seed demo cropped from a squashed 320x320 grayscale copy of the photo, which threw away most of the
+pixels the recognizer needs. Here an axis-aligned box is sliced straight from the original array; any
+other quad (rotated / perspective) is rectified with a perspective warp to an upright crop.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from modules.ocr.result import Quad
+
+
+def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def expand_quad(quad: Quad, margin: float) -> Quad:
+    """Grow a quad on every side by ``margin`` x its height, along its own axes.
+
+    The height (mean of the left and right edges) is the scale of the text, so the same margin suits
+    short and long words alike.
+    """
+    if margin == 0:
+        return quad
+    p = np.asarray(quad, dtype=np.float64)  # (4, 2): tl, tr, br, bl
+    height = (_dist(quad[0], quad[3]) + _dist(quad[1], quad[2])) / 2
+    pad = margin * height
+    along = (p[1] - p[0]) + (p[2] - p[3])
+    down = (p[3] - p[0]) + (p[2] - p[1])
+    along /= max(np.linalg.norm(along), 1e-9)
+    down /= max(np.linalg.norm(down), 1e-9)
+    signs = [(-1, -1), (1, -1), (1, 1), (-1, 1)]  # (along, down) direction per corner
+    out = [p[i] + pad * (sa * along + sd * down) for i, (sa, sd) in enumerate(signs)]
+    return tuple((float(x), float(y)) for x, y in out)  # type: ignore[return-value]
+
+
+def _is_axis_aligned(quad: Quad, tol: float = 0.5) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    return abs(y0 - y1) <= tol and abs(y2 - y3) <= tol and abs(x0 - x3) <= tol and abs(x1 - x2) <= tol
+
+
+def crop_quad(image: np.ndarray, quad: Quad, margin: float = 0.1) -> np.ndarray | None:
+    """Cut the word in ``quad`` (original pixels, tl/tr/br/bl) out of ``image`` with a margin.
+
+    ``image``: ``(H, W, 3)`` or ``(H, W)`` uint8. Returns an upright crop of the same channel layout,
+    or None when the box (clipped to the image) is under 2 pixels in either direction.
+    """
+    height, width = image.shape[:2]
+    quad = expand_quad(quad, margin)
+    if _is_axis_aligned(quad):
+        x1 = max(0, int(math.floor(min(quad[0][0], quad[3][0]))))
+        y1 = max(0, int(math.floor(min(quad[0][1], quad[1][1]))))
+        x2 = min(width, int(math.ceil(max(quad[1][0], quad[2][0]))))
+        y2 = min(height, int(math.ceil(max(quad[2][1], quad[3][1]))))
+        if x2 - x1 < 2 or y2 - y1 < 2:
+            return None
+        return np.ascontiguousarray(image[y1:y2, x1:x2])
+    out_w = int(round(max(_dist(quad[0], quad[1]), _dist(quad[3], quad[2]))))
+    out_h = int(round(max(_dist(quad[0], quad[3]), _dist(quad[1], quad[2]))))
+    if out_w < 2 or out_h < 2:
+        return None
+    src = np.asarray(quad, dtype=np.float32)
+    dst = np.asarray([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

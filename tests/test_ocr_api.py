@@ -1,0 +1,71 @@
+"""OCR orchestration with tiny fake models: inputs, original-resolution crops, batching, order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from modules.imageio import ImageReadError, write_image
+from modules.ocr import OCR, OCRConfig, Page
+from test_ocr_fakes import FakeDetector, FakeRecognizer, scene
+
+WORDS = [  # two lines, given out of order; 2000 px wide image
+    (1200, 420, 1600, 520, 160),  # World
+    (100, 100, 500, 200, 40),  # 안녕
+    (600, 110, 1100, 210, 80),  # 하세요
+    (100, 400, 700, 500, 120),  # Hello
+]
+
+
+def _ocr(**config) -> OCR:
+    return OCR(FakeDetector(), FakeRecognizer(), OCRConfig(**config))
+
+
+def test_words_in_reading_order_with_original_pixel_boxes():
+    page = _ocr()(scene((800, 2000), WORDS))
+    assert isinstance(page, Page) and (page.width, page.height) == (2000, 800)
+    assert [line.text for line in page.lines] == ["안녕 하세요", "Hello World"]
+    first = page.words[0]
+    assert first.xyxy == (100.0, 100.0, 500.0, 200.0)
+    assert first.score == pytest.approx(0.9) and first.confidence == pytest.approx(0.54)
+
+
+def test_crops_are_full_resolution_with_margin_and_recognized_in_one_batch():
+    ocr = _ocr(margin=0.1)
+    ocr.read([scene((800, 2000), WORDS), scene((300, 300), [(10, 10, 110, 60, 200)])])
+    assert ocr.detector.calls == [2]  # one detector call for both images
+    assert len(ocr.recognizer.batches) == 1  # every crop of both images in one recognize call
+    shapes = sorted(ocr.recognizer.batches[0])
+    assert (120, 420, 3) in shapes  # 400 x 100 box + 10 px margin, from the 2000 px original
+    assert len(shapes) == 5
+
+
+def test_path_pil_gray_and_rgba_inputs_agree(tmp_path):
+    image = scene((400, 800), WORDS[1:3] and [(100, 100, 300, 200, 40), (400, 110, 700, 210, 80)])
+    path = tmp_path / "한글 이름.png"
+    write_image(path, image)
+    ocr = _ocr()
+    expected = ["안녕", "하세요"]
+    assert [w.text for w in ocr(path).words] == expected
+    assert ocr(path).source == str(path)
+    assert [w.text for w in ocr(Image.fromarray(image)).words] == expected
+    assert [w.text for w in ocr(image[:, :, 0]).words] == expected
+    rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+    assert [w.text for w in ocr(rgba).words] == expected
+    assert [t[1] for t in ocr.readtext(image, merge_lines=True)] == ["안녕 하세요"]
+
+
+def test_empty_and_low_confidence_words_are_dropped():
+    image = scene((200, 600), [(10, 10, 100, 60, 40), (200, 10, 300, 60, 90)])  # level 90: no text
+    assert [w.text for w in _ocr()(image).words] == ["안녕"]
+    assert len(_ocr(drop_empty=False)(image).words) == 2
+    assert _ocr(min_confidence=0.6)(image).words == []
+
+
+def test_image_without_words_and_bad_inputs():
+    assert _ocr()(np.full((50, 50, 3), 255, np.uint8)).lines == ()
+    with pytest.raises(ImageReadError):
+        _ocr()("/nonexistent/사진.jpg")
+    with pytest.raises(TypeError):
+        _ocr()(np.zeros((5, 5, 3), np.float32))

@@ -1,0 +1,40 @@
+"""Crops come from the original image, with a margin, and rotated quads are rectified."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from modules.ocr.crop import crop_quad, expand_quad
+from modules.ocr.result import quad_from_xyxy
+
+
+def test_axis_aligned_crop_is_a_slice_of_the_original_with_margin():
+    image = np.random.default_rng(0).integers(0, 255, (1000, 3000, 3), dtype=np.uint8)
+    crop = crop_quad(image, quad_from_xyxy(1000, 400, 1400, 500), margin=0.1)  # height 100 -> 10 px margin
+    assert crop.shape == (120, 420, 3)
+    assert np.array_equal(crop, image[390:510, 990:1410])
+
+
+def test_crop_is_clipped_to_the_image_and_degenerate_boxes_give_none():
+    image = np.zeros((100, 100), np.uint8)
+    assert crop_quad(image, quad_from_xyxy(90, 90, 130, 130), margin=0.0).shape == (10, 10)
+    assert crop_quad(image, quad_from_xyxy(200, 200, 300, 300), margin=0.1) is None
+    assert crop_quad(image, quad_from_xyxy(10, 10, 11, 40), margin=0.0) is None
+
+
+def test_rotated_quad_is_warped_upright():
+    image = np.full((400, 400, 3), 255, np.uint8)
+    image[180:220, 100:300] = 0  # a black bar, 200 x 40
+    matrix = cv2.getRotationMatrix2D((200, 200), 30, 1.0)
+    rotated = cv2.warpAffine(image, matrix, (400, 400), borderValue=(255, 255, 255))
+    corners = np.array([[100, 180, 1], [300, 180, 1], [300, 220, 1], [100, 220, 1]], np.float64) @ matrix.T
+    crop = crop_quad(rotated, tuple(map(tuple, corners)), margin=0.0)
+    assert abs(crop.shape[1] - 200) <= 1 and abs(crop.shape[0] - 40) <= 1
+    assert crop[5:-5, 5:-5].mean() < 30  # the inside of the bar, upright
+
+
+def test_expand_quad_grows_along_the_box_axes():
+    quad = quad_from_xyxy(10, 10, 110, 30)
+    grown = expand_quad(quad, 0.5)  # height 20 -> 10 px each side
+    assert np.allclose(grown, [(0, 0), (120, 0), (120, 40), (0, 40)])
