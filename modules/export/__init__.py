@@ -1,0 +1,1 @@
+"""Model export: ONNX graphs of the recognizer and detector (``modules.export.onnx``)."""

@@ -1,0 +1,65 @@
+"""ONNX export: onnxruntime reproduces PyTorch on the real (randomly initialised) recognizer and detector."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from modules.detector.config import DetectorConfig
+from modules.detector.model import YoloDetector
+from modules.export.onnx import export_detector, export_recognizer, onnx_metadata, onnx_session, parity
+from modules.recognizer.config import ModelConfig
+from modules.recognizer.model import build_model
+
+
+def _jitter(module: torch.nn.Module, seed: int) -> torch.nn.Module:
+    """Perturb every weight and BatchNorm statistic, so no output is trivially constant."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for tensor in [*module.parameters(), *(b for n, b in module.named_buffers() if "running" in n)]:
+            noise = torch.randn(tensor.shape, generator=gen) * 0.1
+            tensor.add_(noise)
+        for m in module.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_var.abs_().add_(0.5)
+    return module.eval()
+
+
+@pytest.mark.parametrize("sequence", ["BiLSTM", "None"])
+def test_recognizer_ctc_dynamic_batch_and_width(tmp_path, sequence):
+    torch.manual_seed(0)
+    model = _jitter(build_model(ModelConfig(num_class=40, output_channel=64, hidden_size=32,
+                                            sequence_modeling=sequence)), 1)
+    path = export_recognizer(model, tmp_path / "rec.onnx")
+    meta = onnx_metadata(path)
+    assert meta["kocr_model"] == "recognizer" and meta["dynamic_width"] == "True"
+    assert '"prediction": "CTC"' in meta["model_config"]
+    for batch, width in [(1, 100), (3, 160), (2, 48)]:
+        images = torch.rand(batch, 1, 32, width) * 2 - 1
+        with torch.inference_mode():
+            logits = model(images)
+        assert logits.shape[0] == batch and logits.std() > 0.01  # a non-trivial output
+        assert parity(model, path, images) < 1e-4
+        got = onnx_session(path).run(None, {"images": images.numpy()})[0]
+        assert got.shape == tuple(logits.shape) and (got.argmax(-1) == logits.argmax(-1).numpy()).all()
+
+
+def test_attention_recognizer_is_refused(tmp_path):
+    model = build_model(ModelConfig(num_class=40, output_channel=64, hidden_size=32, prediction="Attn"))
+    with pytest.raises(ValueError, match="only CTC"):
+        export_recognizer(model, tmp_path / "attn.onnx")
+    assert not (tmp_path / "attn.onnx").exists()
+
+
+def test_detector_dynamic_batch_and_size(tmp_path):
+    torch.manual_seed(0)
+    model = _jitter(YoloDetector(DetectorConfig(input_size=320)), 2)
+    path = export_detector(model, tmp_path / "det.onnx")
+    assert onnx_metadata(path)["kocr_model"] == "detector"
+    for batch, h, w in [(1, 320, 320), (2, 256, 416)]:
+        images = torch.rand(batch, 3, h, w)
+        with torch.inference_mode():
+            outputs = model(images)
+        assert [tuple(o.shape[2:4]) for o in outputs] == [(h // 8, w // 8), (h // 16, w // 16), (h // 32, w // 32)]
+        assert all(o[..., :4].std() > 0.01 for o in outputs)
+        assert parity(model, path, images) < 1e-3
