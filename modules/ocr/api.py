@@ -138,16 +138,24 @@ class OCR:
     def read(self, images: Sequence[ImageInput]) -> list[Page]:
         """OCR several images: one batched detector pass, then every crop of every image recognized in
         batches of ``config.rec_batch_size``. Unreadable paths raise ``ImageReadError``."""
+        return [page for page, _ in self.read_detailed(images)]
+
+    def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
+        """Like ``read``, also returning per image the detector's boxes kept before recognition
+        (``(N, 4) float32 xyxy``, original pixels; detections under ``min_score`` removed), for evaluation."""
         cfg = self.config
         loaded = [load_image(image) for image in images]
         arrays = [array for array, _ in loaded]
         detections = self.detector.detect(arrays, batch_size=cfg.det_batch_size) if arrays else []
         crops: list[np.ndarray] = []
         owners: list[tuple[int, tuple, float]] = []  # (image index, quad, detector score) per crop
+        kept_boxes: list[np.ndarray] = []
         for index, (array, (boxes, scores)) in enumerate(zip(arrays, detections)):
-            for box, score in zip(np.asarray(boxes, dtype=np.float32).reshape(-1, 4), np.asarray(scores).reshape(-1)):
-                if float(score) < cfg.min_score:
-                    continue
+            boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
+            scores = np.asarray(scores, dtype=np.float32).reshape(-1)
+            keep = scores >= cfg.min_score
+            kept_boxes.append(boxes[keep])
+            for box, score in zip(boxes[keep], scores[keep]):
                 quad = quad_from_xyxy(*box.tolist())
                 crop = crop_quad(array, quad, cfg.margin)
                 if crop is None:
@@ -161,7 +169,7 @@ class OCR:
             if (cfg.drop_empty and not text) or confidence < cfg.min_confidence:
                 continue
             words[index].append(Word(box=quad, text=text, confidence=float(confidence), score=score))
-        return [
+        pages = [
             Page(
                 width=array.shape[1],
                 height=array.shape[0],
@@ -170,3 +178,4 @@ class OCR:
             )
             for (array, source), found in zip(loaded, words)
         ]
+        return list(zip(pages, kept_boxes))

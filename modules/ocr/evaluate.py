@@ -1,0 +1,138 @@
+"""Evaluate the end-to-end OCR on a labelled set (AIHub / TextOCR readers' ``ImageAnnotation``s).
+
+Three views of the same images:
+- detection: precision / recall / H-mean of the detector's boxes (``modules.metrics.detection``: IoU >=
+  0.5, one-to-one, illegible words are don't-care);
+- recognition: word accuracy and normalized edit distance of the recognizer on the ground-truth crops
+  (``modules.metrics.recognition``), cut exactly as the OCR cuts its own (original image + margin);
+- end to end: a predicted word is correct when its box has IoU >= 0.5 with a legible ground-truth word
+  AND the texts match (NFC, exact; optionally case-insensitive); one-to-one, greedy by IoU. Predictions
+  lying inside a don't-care region are left out, as in detection.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from modules.data.annotations import AnnotationProblem, ImageAnnotation
+from modules.detector.boxes import box_iou_np
+from modules.imageio import ImageReadError, read_image
+from modules.metrics.detection import ImageMatch, detection_prf, match_detections, prf
+from modules.metrics.recognition import normalized_edit_distance, word_accuracy
+from modules.ocr.api import OCR
+from modules.ocr.crop import crop_quad
+from modules.ocr.result import Page, quad_from_xyxy
+from modules.text.normalize import nfc
+
+
+def _same_text(a: str, b: str, ignore_case: bool) -> bool:
+    a, b = nfc(a).strip(), nfc(b).strip()
+    return a.casefold() == b.casefold() if ignore_case else a == b
+
+
+def match_end_to_end(
+    page: Page,
+    annotation: ImageAnnotation,
+    iou_threshold: float = 0.5,
+    dontcare_ioa: float = 0.5,
+    ignore_case: bool = False,
+) -> ImageMatch:
+    """Match a page's words to the annotation's words; pairs are ``(word index in page.words, gt index)``."""
+    words = page.words
+    pred = np.asarray([w.xyxy for w in words], dtype=np.float64).reshape(-1, 4)
+    gt = np.asarray([w.xyxy for w in annotation.words], dtype=np.float64).reshape(-1, 4)
+    dontcare = np.asarray([w.text is None for w in annotation.words], dtype=bool)
+    # Only the don't-care filtering is taken from the detection match; pairing needs the texts too.
+    ignored = set(match_detections(pred, gt, dontcare, iou_threshold, dontcare_ioa).ignored_detections)
+    pred_idx = [i for i in range(len(words)) if i not in ignored]
+    care_idx = [j for j in range(len(gt)) if not dontcare[j]]
+    pairs: list[tuple[int, int]] = []
+    if pred_idx and care_idx:
+        iou = box_iou_np(pred[pred_idx], gt[care_idx])
+        candidates = [
+            (iou[a, b], a, b)
+            for a, b in np.argwhere(iou >= iou_threshold)
+            if _same_text(words[pred_idx[a]].text, annotation.words[care_idx[b]].text or "", ignore_case)
+        ]
+        used_p, used_g = set(), set()
+        for _, a, b in sorted(candidates, key=lambda c: -c[0]):
+            if a not in used_p and b not in used_g:
+                used_p.add(a)
+                used_g.add(b)
+                pairs.append((pred_idx[a], care_idx[b]))
+    return ImageMatch(len(pairs), len(pred_idx), len(care_idx), tuple(sorted(pairs)),
+                      tuple(sorted(ignored)))
+
+
+def evaluate_ocr(
+    ocr: OCR,
+    annotations: Iterable[ImageAnnotation | AnnotationProblem],
+    limit: int | None = None,
+    ignore_case: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run ``ocr`` over the annotated images and return a JSON-ready report.
+
+    Reader problems and unreadable images are counted by reason under ``skipped`` and never abort the
+    evaluation. ``limit`` caps the number of images evaluated.
+    """
+    skipped: Counter[str] = Counter()
+    det_pred, det_gt = [], []
+    rec_pred, rec_gt = [], []
+    e2e: Counter[str] = Counter()
+    per_image = []
+    bar = tqdm(total=limit, desc="evaluate", unit="img", disable=not progress)
+    for record in annotations:
+        if limit is not None and len(per_image) >= limit:
+            break
+        if isinstance(record, AnnotationProblem):
+            skipped[record.reason] += 1
+            continue
+        try:
+            image = read_image(record.image_path)
+        except ImageReadError:
+            skipped["image_unreadable"] += 1
+            continue
+        page, boxes = ocr.read_detailed([image])[0]
+        gt_boxes = np.asarray([w.xyxy for w in record.words], dtype=np.float64).reshape(-1, 4)
+        dontcare = np.asarray([w.text is None for w in record.words], dtype=bool)
+        det_pred.append(boxes)
+        det_gt.append((gt_boxes, dontcare))
+
+        crops, labels = [], []
+        for word in record.words:
+            crop = None if word.text is None else crop_quad(image, quad_from_xyxy(*word.xyxy), ocr.config.margin)
+            if crop is not None:
+                crops.append(crop)
+                labels.append(nfc(word.text))
+        if crops:
+            outputs = ocr.recognizer.recognize(crops, batch_size=ocr.config.rec_batch_size,
+                                               decoder=ocr.config.decoder)
+            rec_pred.extend(nfc(text).strip() for text, _ in outputs)
+            rec_gt.extend(label.strip() for label in labels)
+
+        match = match_end_to_end(page, record, ignore_case=ignore_case)
+        e2e.update(tp=match.true_positives, pred=match.detections, gt=match.ground_truth)
+        per_image.append({"image": record.image_path, "words": len(page.words), "correct": match.true_positives,
+                          "ground_truth": match.ground_truth})
+        bar.update(1)
+    bar.close()
+    return {
+        "images": len(per_image),
+        "skipped": dict(skipped),
+        "detection": detection_prf(det_pred, det_gt),
+        "recognition": {
+            "samples": len(rec_gt),
+            "word_accuracy": word_accuracy(rec_pred, rec_gt),
+            "norm_ED": normalized_edit_distance(rec_pred, rec_gt),
+        },
+        "end_to_end": prf(e2e["tp"], e2e["pred"], e2e["gt"]),
+        "settings": {"iou_threshold": 0.5, "ignore_case": ignore_case, "margin": ocr.config.margin,
+                     "decoder": ocr.config.decoder},
+        "per_image": per_image,
+    }
