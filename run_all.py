@@ -39,7 +39,8 @@ STEPS: list[Step | Prepare] = [
     Step("yolo_preprocess", smoke={}, full={}, outputs=()),
     Step("yolo_train", smoke={}, full={}, outputs=()),
     # End to end: detect -> crop -> recognize, evaluation.
-    Step("yolocrnn_demo", smoke={}, full={}, outputs=()),
+    Step("yolocrnn_demo", smoke={"num_samples": 2, "show_samples": 1, "eval_limit": 10},
+         full={"num_samples": 12, "device": "cuda"}, outputs=("output_dir", "eval_json")),
 ]
 
 

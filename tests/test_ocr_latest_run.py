@@ -43,3 +43,16 @@ def test_newest_run_wins_and_missing_kind_falls_back(tmp_path):
 
 def test_no_runs_gives_none(tmp_path):
     assert find_latest_checkpoints("runs", root=tmp_path) == {"detector": None, "recognizer": None}
+
+
+def test_fallback_to_newest_file_in_saved_models(tmp_path):
+    for name, mtime in (("a/best_accuracy.pth", 100), ("b/best_accuracy.pth", 200), ("yolo/y/best.pt", 50)):
+        path = tmp_path / "saved_models" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.utime(path, (mtime, mtime))
+    found = find_latest_checkpoints("runs", root=tmp_path)
+    assert found["recognizer"].path == tmp_path / "saved_models/b/best_accuracy.pth"
+    assert found["detector"].path == tmp_path / "saved_models/yolo/y/best.pt"
+    assert "newest in saved_models" in found["recognizer"].run
+    assert find_latest_checkpoints("runs", root=tmp_path, fallback_dir=None)["detector"] is None

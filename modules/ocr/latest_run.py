@@ -9,7 +9,8 @@ Runs are taken newest first (by the summary's modification time). The recognizer
 ``best_accuracy.pth`` (else ``best_norm_ED.pth``, ``last.pth``, any ``.pth``) named by, or found inside,
 an artifact of a successful step; the detector likewise with ``best.pt`` (else ``last.pt``, any ``.pt``).
 A run that trained only one of the two (e.g. ``--only yolo_train``) supplies that one; the other comes
-from the newest older run that has it.
+from the newest older run that has it. When no summary names one, the newest such file under
+``fallback_dir`` (``saved_models/``) is used, with ``run`` set to ``"(newest in saved_models)"``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _artifact_paths(step: dict) -> list[str]:
 
 
 def find_latest_checkpoints(
-    runs_dir: str | os.PathLike[str] = "runs", root: str | os.PathLike[str] = "."
+    runs_dir: str | os.PathLike[str] = "runs",
+    root: str | os.PathLike[str] = ".",
+    fallback_dir: str | os.PathLike[str] | None = "saved_models",
 ) -> dict[str, RunCheckpoint | None]:
     """Return ``{"detector": RunCheckpoint | None, "recognizer": RunCheckpoint | None}``.
 
@@ -87,4 +90,11 @@ def find_latest_checkpoints(
                             found[kind] = RunCheckpoint(pick, summary.parent.name, str(step.get("name", "?")))
         if all(found.values()):
             break
+    if fallback_dir is not None and Path(root, fallback_dir).is_dir():
+        for kind, (names, _) in wanted.items():
+            if found[kind] is None:
+                files = [p for name in names for p in Path(root, fallback_dir).rglob(name)]
+                if files:
+                    newest = max(files, key=lambda p: (p.stat().st_mtime, str(p)))
+                    found[kind] = RunCheckpoint(newest, f"(newest in {fallback_dir})", "-")
     return found

@@ -1,0 +1,130 @@
+"""End-to-end OCR throughput: images/s for 640-px photos with about 10 words, on CPU.
+
+    .venv/bin/python -m benchmarks.bench_ocr            # latest run_all checkpoints, else random (repo root)
+    .venv/bin/python -m benchmarks.bench_ocr --images 30 --threads 2
+    .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
+
+Models: the checkpoints of the latest ``run_all.py`` run (``modules.ocr.latest_run``) when present;
+otherwise randomly initialised models of the default configurations (``DetectorConfig()`` and the
+recognizer's ``ModelConfig()`` = None-VGG-BiLSTM-CTC with the KS X 1001 Hangul + printable ASCII charset),
+saved to a temporary checkpoint and loaded through the normal API. A random detector finds nothing
+meaningful, so in that mode it keeps its ``--words`` best boxes per image (score threshold 0): the
+recognizer then reads as many crops as in a real photo. The script prints which models it used.
+
+Timing: each image is one ``OCR.read`` call (what a user calling ``ocr(image)`` gets), after 2 warm-up
+images; images/s = images / wall seconds. Trains nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from modules.ocr import OCR, OCRConfig
+from modules.ocr.latest_run import find_latest_checkpoints
+from modules.viz import pil_font
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+WORDS = ["행복약국", "서울", "커피", "OPEN", "안경점", "Hello", "24시", "한국어", "BAKERY", "치킨", "주차장",
+         "SALE", "편의점", "김밥천국", "Coffee", "010-1234", "미용실", "병원", "TAXI", "출구"]
+
+
+def make_photo(rng: random.Random, size: int = 640, words: int = 10) -> np.ndarray:
+    """A ``size x (3/4 size)`` RGB scene: textured background and ``words`` non-overlapping words."""
+    h = size * 3 // 4
+    base = np.random.default_rng(rng.randrange(1 << 30)).normal(rng.randrange(90, 200), 25, (h, size, 3))
+    image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    placed: list[tuple[int, int, int, int]] = []
+    for _ in range(words * 20):
+        if len(placed) >= words:
+            break
+        font = pil_font(rng.randrange(20, 48))
+        text = rng.choice(WORDS)
+        x1, y1, x2, y2 = draw.textbbox((0, 0), text, font=font)
+        x, y = rng.randrange(0, max(1, size - (x2 - x1))), rng.randrange(0, max(1, h - (y2 - y1)))
+        box = (x, y, x + x2 - x1, y + y2 - y1)
+        if any(not (box[2] + 8 < p[0] or p[2] + 8 < box[0] or box[3] + 8 < p[1] or p[3] + 8 < box[1]) for p in placed):
+            continue
+        dark = rng.random() < 0.5
+        draw.text((x - x1, y - y1), text, font=font, fill=(20, 20, 20) if dark else (250, 250, 250))
+        placed.append(box)
+    return np.asarray(image)
+
+
+def random_checkpoints(folder: Path) -> tuple[Path, Path]:
+    """Randomly initialised detector / recognizer of the default configurations, saved as checkpoints."""
+    from modules.detector.checkpoint import save_checkpoint as save_detector
+    from modules.detector.config import DetectorConfig
+    from modules.detector.model import YoloDetector
+    from modules.recognizer.checkpoint import save_checkpoint as save_recognizer
+    from modules.recognizer.config import ModelConfig, Preprocess
+    from modules.recognizer.model import build_model
+    from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
+
+    torch.manual_seed(0)
+    det_config = DetectorConfig()
+    save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
+    charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
+    model = build_model(ModelConfig(num_class=len(charset) + 1))
+    save_recognizer(folder / "rec.pth", model, charset, Preprocess())
+    return folder / "det.pt", folder / "rec.pth"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=20, help="timed images (after 2 warm-up images)")
+    parser.add_argument("--size", type=int, default=640, help="photo width in pixels (height = 3/4)")
+    parser.add_argument("--words", type=int, default=10, help="words per photo")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--detector", type=Path, help="detector checkpoint (default: latest run, else random)")
+    parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (default: latest run, else random)")
+    parser.add_argument("--random", action="store_true", help="use randomly initialised default models")
+    parser.add_argument("--batch-size", type=int, default=64, help="recognizer batch size")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    rng = random.Random(0)
+    photos = [make_photo(rng, args.size, args.words) for _ in range(args.images + 2)]
+    config = OCRConfig(rec_batch_size=args.batch_size)
+    with tempfile.TemporaryDirectory() as tmp:
+        latest = {"detector": None, "recognizer": None} if args.random else find_latest_checkpoints(root=REPO_ROOT)
+        det_path = args.detector or (latest["detector"].path if latest["detector"] else None)
+        rec_path = args.recognizer or (latest["recognizer"].path if latest["recognizer"] else None)
+        random_models = det_path is None or rec_path is None
+        if random_models:
+            det_path, rec_path = random_checkpoints(Path(tmp))
+            print("models: RANDOMLY INITIALISED default configurations (no run_all checkpoints found or --random)")
+        else:
+            print(f"models: detector {latest['detector'] or det_path}\n        recognizer {latest['recognizer'] or rec_path}")
+        from modules.detector import Detector
+        from modules.recognizer import Recognizer
+
+        det_kwargs = {"score_threshold": 0.0, "max_detections": args.words} if random_models else {}
+        ocr = OCR(Detector.from_checkpoint(det_path, device="cpu", **det_kwargs),
+                  Recognizer.from_checkpoint(rec_path, device="cpu"), config)
+        for photo in photos[:2]:
+            ocr.read([photo])
+        words = 0
+        started = time.perf_counter()
+        for photo in photos[2:]:
+            words += len(ocr.read([photo])[0].words)
+        seconds = time.perf_counter() - started
+    h = args.size * 3 // 4
+    print(f"{args.images} photos of {args.size}x{h} with {args.words} words, {args.threads} threads: "
+          f"{args.images / seconds:.2f} images/s ({1000 * seconds / args.images:.0f} ms/image, "
+          f"{words / args.images:.1f} words recognized per image)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
