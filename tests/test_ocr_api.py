@@ -69,3 +69,24 @@ def test_image_without_words_and_bad_inputs():
         _ocr()("/nonexistent/사진.jpg")
     with pytest.raises(TypeError):
         _ocr()(np.zeros((5, 5, 3), np.float32))
+
+
+def test_vertical_words_are_read_tiled_when_that_is_more_confident():
+    class CountingRecognizer(FakeRecognizer):
+        def recognize(self, images, batch_size=64, decoder="greedy"):
+            super().recognize(images, batch_size, decoder)
+            return [("세로" if im.shape[1] > im.shape[0] else "x", 0.9 if im.shape[1] > im.shape[0] else 0.5)
+                    for im in images]
+
+    image = scene((400, 400), [(100, 20, 140, 220, 40), (200, 20, 360, 60, 80)])  # 40x200 vertical, 160x40
+    ocr = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="auto"))
+    vertical = min(ocr(image).words, key=lambda w: w.xyxy[0])  # the box at x=100
+    assert (vertical.text, vertical.confidence) == ("세로", 0.9)  # the tiled reading won
+    shapes = ocr.recognizer.batches[0]
+    assert len(shapes) == 3  # the vertical box was read twice: as is and tiled
+    assert any(s[1] > s[0] and s[0] < 60 for s in shapes)
+    none = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="none"))
+    vertical = min(none(image).words, key=lambda w: w.xyxy[0])
+    assert vertical.text == "x" and len(none.recognizer.batches[0]) == 2
+    with pytest.raises(ValueError, match="vertical"):
+        OCRConfig(vertical="sideways")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from modules.ocr.crop import crop_quad, expand_quad
+from modules.ocr.crop import crop_quad, expand_quad, tile_vertical
 from modules.ocr.result import quad_from_xyxy
 
 
@@ -38,3 +38,16 @@ def test_expand_quad_grows_along_the_box_axes():
     quad = quad_from_xyxy(10, 10, 110, 30)
     grown = expand_quad(quad, 0.5)  # height 20 -> 10 px each side
     assert np.allclose(grown, [(0, 0), (120, 0), (120, 40), (0, 40)])
+
+
+def test_expand_quad_uses_the_shorter_side_for_vertical_words():
+    grown = expand_quad(quad_from_xyxy(10, 10, 30, 110), 0.5)  # 20 wide, 100 tall -> 10 px each side
+    assert np.allclose(grown, [(0, 0), (40, 0), (40, 120), (0, 120)])
+
+
+def test_tile_vertical_lays_stacked_characters_side_by_side():
+    column = np.concatenate([np.full((20, 20), v, np.uint8) for v in (10, 20, 30)], axis=0)  # 3 "characters"
+    tiled = tile_vertical(column, 3)
+    assert tiled.shape == (20, 60)
+    assert [int(tiled[10, x]) for x in (10, 30, 50)] == [10, 20, 30]
+    assert tile_vertical(np.zeros((31, 10, 3), np.uint8), 2).shape == (16, 20, 3)  # uneven bands resized

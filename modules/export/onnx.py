@@ -180,3 +180,41 @@ def parity(model: Any, path: str | os.PathLike[str], images: torch.Tensor) -> fl
             raise AssertionError(f"shape mismatch: PyTorch {tuple(e.shape)}, ONNX {tuple(g.shape)}")
         worst = max(worst, float(np.abs(e.numpy() - g).max()))
     return worst
+
+
+class OnnxRecognizer:
+    """A CTC recognizer exported by ``export_recognizer``, run with onnxruntime (no PyTorch model needed).
+
+    Same protocol as ``modules.recognizer.Recognizer``: ``recognize(images, batch_size, decoder="greedy")
+    -> [(text, confidence)]``, so ``OCR(detector, OnnxRecognizer(path))`` works. Charset and preprocessing
+    come from the ONNX metadata (written when exporting a ``Recognizer``). Greedy decoding only.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], threads: int = 0) -> None:
+        from modules.recognizer.config import Preprocess
+        from modules.text.charset import Charset
+
+        self.session = onnx_session(path, threads)
+        meta = dict(self.session.get_modelmeta().custom_metadata_map)
+        if "charset" not in meta or "preprocess" not in meta:
+            raise ValueError(f"{path}: no charset / preprocess metadata; export a Recognizer, not a bare model")
+        self.charset = Charset(tuple(json.loads(meta["charset"])))
+        self.preprocess = Preprocess.from_dict(json.loads(meta["preprocess"]))
+
+    def recognize(self, images: Any, batch_size: int = 64, decoder: str = "greedy") -> list[tuple[str, float]]:
+        from modules.recognizer.preprocess import resize
+
+        if decoder != "greedy":
+            raise ValueError(f"OnnxRecognizer decodes greedily only, got decoder={decoder!r}")
+        out: list[tuple[str, float]] = []
+        chars = self.charset.chars
+        for start in range(0, len(images), batch_size):
+            batch = np.stack([resize(im, self.preprocess) for im in images[start:start + batch_size]])
+            logits = self.session.run(None, {"images": batch.astype(np.float32) / 127.5 - 1.0})[0]  # (B, T, C)
+            probs = np.exp(logits - logits.max(axis=2, keepdims=True))
+            probs /= probs.sum(axis=2, keepdims=True)
+            best, idx = probs.max(axis=2), probs.argmax(axis=2)
+            for row, conf in zip(idx, np.exp(np.log(np.maximum(best, 1e-12)).sum(axis=1))):
+                keep = (row != 0) & np.concatenate([[True], row[1:] != row[:-1]])
+                out.append(("".join(chars[i - 1] for i in row[keep]), float(conf)))
+        return out

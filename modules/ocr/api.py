@@ -20,12 +20,13 @@ import numpy as np
 from PIL import Image
 
 from modules.imageio import read_image
-from modules.ocr.crop import crop_quad
+from modules.ocr.crop import crop_quad, tile_vertical
 from modules.ocr.reading_order import group_lines
 from modules.ocr.result import Page, Word, quad_from_xyxy
 from modules.text.normalize import nfc
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
+VERTICAL_MODES = ("auto", "tile", "none")
 
 
 class DetectorLike(Protocol):
@@ -53,6 +54,13 @@ class OCRConfig:
     drop_empty: bool = True  # drop words whose recognized text is empty
     line_overlap: float = 0.5  # vertical overlap (of the smaller height) for two words to share a line
     max_gap: float | None = None  # split a line at gaps wider than this many line heights (None: never)
+    vertical: str = "auto"  # boxes >= vertical_ratio times taller than wide: "auto" (read as is and tiled
+    # into a horizontal word, keep the more confident non-empty text), "tile" (tiled only) or "none"
+    vertical_ratio: float = 1.5  # height / width from which a box counts as a vertical word
+
+    def __post_init__(self) -> None:
+        if self.vertical not in VERTICAL_MODES:
+            raise ValueError(f"vertical must be one of {VERTICAL_MODES}, got {self.vertical!r}")
 
 
 def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
@@ -74,6 +82,13 @@ def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
             return np.ascontiguousarray(image[:, :, :3]), ""
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {image.shape}")
     raise TypeError(f"unsupported image type {type(image).__name__}: give a path, a PIL image or a numpy array")
+
+
+def best_reading(readings: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The most confident ``(NFC text, confidence)``; a non-empty text beats an empty one (an all-blank
+    CTC output can be very confident)."""
+    text, confidence = max(readings, key=lambda t: (bool(t[0].strip()), t[1]))
+    return nfc(text).strip(), float(confidence)
 
 
 class OCR:
@@ -140,6 +155,15 @@ class OCR:
         batches of ``config.rec_batch_size``. Unreadable paths raise ``ImageReadError``."""
         return [page for page, _ in self.read_detailed(images)]
 
+    def crop_candidates(self, crop: np.ndarray, box_w: float, box_h: float) -> list[np.ndarray]:
+        """The crop(s) to recognize for one box: vertical words also (or only) tiled horizontally."""
+        cfg = self.config
+        pieces = round(box_h / max(box_w, 1.0))
+        if cfg.vertical == "none" or box_h < cfg.vertical_ratio * box_w or pieces < 2:
+            return [crop]
+        tiled = tile_vertical(crop, pieces)
+        return [tiled] if cfg.vertical == "tile" else [crop, tiled]
+
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition
         (``(N, 4) float32 xyxy``, original pixels; detections under ``min_score`` removed), for evaluation."""
@@ -148,7 +172,7 @@ class OCR:
         arrays = [array for array, _ in loaded]
         detections = self.detector.detect(arrays, batch_size=cfg.det_batch_size) if arrays else []
         crops: list[np.ndarray] = []
-        owners: list[tuple[int, tuple, float]] = []  # (image index, quad, detector score) per crop
+        owners: list[tuple[int, tuple, float, list[int]]] = []  # (image, quad, score, indices of its crops)
         kept_boxes: list[np.ndarray] = []
         for index, (array, (boxes, scores)) in enumerate(zip(arrays, detections)):
             boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
@@ -160,12 +184,13 @@ class OCR:
                 crop = crop_quad(array, quad, cfg.margin)
                 if crop is None:
                     continue
-                crops.append(crop)
-                owners.append((index, quad, float(score)))
+                candidates = self.crop_candidates(crop, float(box[2] - box[0]), float(box[3] - box[1]))
+                owners.append((index, quad, float(score), list(range(len(crops), len(crops) + len(candidates)))))
+                crops.extend(candidates)
         texts = self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder) if crops else []
         words: list[list[Word]] = [[] for _ in arrays]
-        for (index, quad, score), (text, confidence) in zip(owners, texts):
-            text = nfc(text).strip()
+        for index, quad, score, crop_ids in owners:
+            text, confidence = best_reading([texts[i] for i in crop_ids])
             if (cfg.drop_empty and not text) or confidence < cfg.min_confidence:
                 continue
             words[index].append(Word(box=quad, text=text, confidence=float(confidence), score=score))

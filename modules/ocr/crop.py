@@ -20,16 +20,17 @@ def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def expand_quad(quad: Quad, margin: float) -> Quad:
-    """Grow a quad on every side by ``margin`` x its height, along its own axes.
+    """Grow a quad on every side by ``margin`` x its shorter side, along its own axes.
 
-    The height (mean of the left and right edges) is the scale of the text, so the same margin suits
-    short and long words alike.
+    The shorter side (the height of a horizontal word, the width of a vertical one) is the size of the
+    characters, so the same margin suits short and long words alike.
     """
     if margin == 0:
         return quad
     p = np.asarray(quad, dtype=np.float64)  # (4, 2): tl, tr, br, bl
     height = (_dist(quad[0], quad[3]) + _dist(quad[1], quad[2])) / 2
-    pad = margin * height
+    width = (_dist(quad[0], quad[1]) + _dist(quad[3], quad[2])) / 2
+    pad = margin * min(height, width)
     along = (p[1] - p[0]) + (p[2] - p[3])
     down = (p[3] - p[0]) + (p[2] - p[1])
     along /= max(np.linalg.norm(along), 1e-9)
@@ -68,3 +69,19 @@ def crop_quad(image: np.ndarray, quad: Quad, margin: float = 0.1) -> np.ndarray 
     dst = np.asarray([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def tile_vertical(crop: np.ndarray, pieces: int) -> np.ndarray:
+    """Turn a vertical word (characters stacked top to bottom) into a horizontal one.
+
+    The crop is cut into ``pieces`` equal horizontal bands (one per character) laid side by side, so a
+    recognizer trained on horizontal words reads the characters upright, in order. ``pieces`` is
+    usually ``round(box height / box width)``.
+    """
+    pieces = max(1, int(pieces))
+    height = crop.shape[0]
+    bounds = [round(i * height / pieces) for i in range(pieces + 1)]
+    bands = [crop[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    band_h = max(band.shape[0] for band in bands)
+    bands = [band if band.shape[0] == band_h else cv2.resize(band, (band.shape[1], band_h)) for band in bands]
+    return np.ascontiguousarray(np.concatenate(bands, axis=1))

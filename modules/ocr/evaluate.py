@@ -4,7 +4,8 @@ Three views of the same images:
 - detection: precision / recall / H-mean of the detector's boxes (``modules.metrics.detection``: IoU >=
   0.5, one-to-one, illegible words are don't-care);
 - recognition: word accuracy and normalized edit distance of the recognizer on the ground-truth crops
-  (``modules.metrics.recognition``), cut exactly as the OCR cuts its own (original image + margin);
+  (``modules.metrics.recognition``), cut and read exactly as the OCR does its own (original image +
+  margin, vertical words tiled);
 - end to end: a predicted word is correct when its box has IoU >= 0.5 with a legible ground-truth word
   AND the texts match (NFC, exact; optionally case-insensitive); one-to-one, greedy by IoU. Predictions
   lying inside a don't-care region are left out, as in detection.
@@ -24,7 +25,7 @@ from modules.detector.boxes import box_iou_np
 from modules.imageio import ImageReadError, read_image
 from modules.metrics.detection import ImageMatch, detection_prf, match_detections, prf
 from modules.metrics.recognition import normalized_edit_distance, word_accuracy
-from modules.ocr.api import OCR
+from modules.ocr.api import OCR, best_reading
 from modules.ocr.crop import crop_quad
 from modules.ocr.result import Page, quad_from_xyxy
 from modules.text.normalize import nfc
@@ -104,17 +105,19 @@ def evaluate_ocr(
         det_pred.append(boxes)
         det_gt.append((gt_boxes, dontcare))
 
-        crops, labels = [], []
+        crops, owners, labels = [], [], []
         for word in record.words:
             crop = None if word.text is None else crop_quad(image, quad_from_xyxy(*word.xyxy), ocr.config.margin)
             if crop is not None:
-                crops.append(crop)
-                labels.append(nfc(word.text))
+                candidates = ocr.crop_candidates(crop, word.bbox[2], word.bbox[3])
+                owners.append(range(len(crops), len(crops) + len(candidates)))
+                crops.extend(candidates)
+                labels.append(nfc(word.text).strip())
         if crops:
             outputs = ocr.recognizer.recognize(crops, batch_size=ocr.config.rec_batch_size,
                                                decoder=ocr.config.decoder)
-            rec_pred.extend(nfc(text).strip() for text, _ in outputs)
-            rec_gt.extend(label.strip() for label in labels)
+            rec_pred.extend(best_reading([outputs[i] for i in ids])[0] for ids in owners)
+            rec_gt.extend(labels)
 
         match = match_end_to_end(page, record, ignore_case=ignore_case)
         e2e.update(tp=match.true_positives, pred=match.detections, gt=match.ground_truth)
