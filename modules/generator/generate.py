@@ -1,0 +1,208 @@
+"""Parallel, seeded, resumable generation of recognition crops in the seed's layout::
+
+    <out_root>/train/00000000.jpg          image
+    <out_root>/train_label/00000000.txt    "00000000.jpg<TAB>label" (file name + label)
+    <out_root>/gt_train.txt                "train/00000000.jpg<TAB>label" per line (FORMATS §4)
+
+Crop ``i`` depends only on ``(seed, split, i)``, so output is identical for any number of workers,
+and a rerun skips every crop whose image and label file exist (a crash between the two is redone).
+``<out_root>/.generator_<split>.json`` records the settings; a rerun with different settings stops
+with a message instead of silently mixing two runs (``overwrite=True`` regenerates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from modules.data.gtfile import GtEntry, write_gt
+from modules.generator import backgrounds as bgs
+from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
+from modules.generator.fonts import FontInfo, load_fonts
+from modules.generator.glyphs import GlyphCache
+from modules.generator.render_crop import CropConfig, render_crop
+from modules.imageio import encode_image, write_bytes_atomic
+
+SPLIT_CODES = {"train": 1, "test": 2}
+MAX_TEXT_TRIES = 20
+
+
+@dataclass
+class CropResult:
+    """What a run produced: the gt file, the crop count, how many were new, and skip reasons."""
+
+    gt_path: str
+    count: int
+    written: int = 0
+    existing: int = 0
+    problems: Counter = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        extra = f"; skipped texts: {dict(self.problems)}" if self.problems else ""
+        return (f"{self.count} crops in {Path(self.gt_path).parent} ({self.written} written, "
+                f"{self.existing} already there), gt: {self.gt_path}{extra}")
+
+
+@dataclass
+class _Worker:
+    rows: list[CorpusRow]
+    fonts: list[FontInfo]
+    config: CropConfig
+    seed: int
+    split: str
+    image_dir: Path
+    label_dir: Path
+    overwrite: bool
+    cache: GlyphCache = field(default_factory=GlyphCache)
+    pool: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        code = SPLIT_CODES[self.split]
+        # scene-like images for "scene" backgrounds: disjoint seeds per split (held-out backgrounds)
+        self.pool = [bgs.scene(np.random.default_rng([self.seed, code, 1_000_000 + k]), 240, 320)
+                     for k in range(8)]
+
+    def pick(self, rng: np.random.Generator, problems: Counter) -> tuple[str, FontInfo] | None:
+        for _ in range(MAX_TEXT_TRIES):
+            text = self.rows[int(rng.integers(len(self.rows)))].text
+            usable = [f for f in self.fonts if f.covers(text)]
+            if usable:
+                return text, usable[int(rng.integers(len(usable)))]
+            problems["no font of the split covers the text"] += 1
+        return None
+
+    def make(self, index: int) -> tuple[int, str | None, bool, Counter]:
+        """Write crop ``index`` (or read it back when present): ``(index, label, written, problems)``."""
+        problems: Counter = Counter()
+        name = f"{index:08d}"
+        image_path, label_path = self.image_dir / f"{name}.jpg", self.label_dir / f"{name}.txt"
+        if not self.overwrite and label_path.exists() and image_path.exists():
+            _, _, label = label_path.read_text(encoding="utf-8").rstrip("\n").partition("\t")
+            return index, label, False, problems
+        rng = np.random.default_rng([self.seed, SPLIT_CODES[self.split], index])
+        picked = self.pick(rng, problems)
+        if picked is None:
+            return index, None, False, problems
+        text, font = picked
+        image = render_crop(rng, text, font.path, self.cache, self.config, self.pool)
+        quality = int(rng.integers(self.config.jpeg_quality[0], self.config.jpeg_quality[1] + 1))
+        write_bytes_atomic(image_path, encode_image(image, ".jpg", quality))
+        write_bytes_atomic(label_path, f"{name}.jpg\t{text}\n".encode("utf-8"))
+        return index, text, True, problems
+
+
+_STATE: dict[str, _Worker] = {}  # one per worker process, set by _init (never at import)
+
+
+def _init(worker: _Worker) -> None:
+    _STATE["worker"] = worker
+
+
+def _run_chunk(indices: list[int]) -> list[tuple[int, str | None, bool, Counter]]:
+    worker = _STATE["worker"]
+    return [worker.make(i) for i in indices]
+
+
+def _chunks(count: int, size: int) -> Iterator[list[int]]:
+    for start in range(0, count, size):
+        yield list(range(start, min(count, start + size)))
+
+
+def settings_record(seed: int, rows: list[CorpusRow], fonts: list[FontInfo], config: CropConfig) -> dict:
+    """The settings that decide crop content (the count is not one: a run may be extended)."""
+    corpus_hash = hashlib.sha1("\n".join(r.text for r in rows).encode("utf-8")).hexdigest()
+    return {"version": 1, "seed": seed, "corpus_sha1": corpus_hash,
+            "fonts": sorted(Path(f.path).name for f in fonts), "config": json.loads(json.dumps(asdict(config)))}
+
+
+def generate_crops(
+    out_root: str | os.PathLike[str] = "textimagegenerator/data",
+    split: str = "train",
+    count: int = 1000,
+    seed: int = 0,
+    fonts_dir: str | os.PathLike[str] = "textimagegenerator/fonts",
+    corpus_path: str | os.PathLike[str] = "textimagegenerator/sample_data.xlsx",
+    workers: int = 0,
+    config: CropConfig = CropConfig(),
+    overwrite: bool = False,
+    chunk_size: int = 200,
+    progress: bool = True,
+) -> CropResult:
+    """Generate ``count`` crops of ``split`` (``train`` uses the train fonts, ``test`` the test fonts).
+
+    ``workers``: processes (0 = every core). Prints skipped fonts / corpus rows. Raises
+    ``ValueError`` when the folder holds crops made with other settings and ``overwrite`` is False.
+    """
+    if split not in SPLIT_CODES:
+        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLIT_CODES)}")
+    out_root = Path(out_root)
+    rows, corpus_problems = read_corpus(corpus_path)
+    for problem in corpus_problems[:10]:
+        print(f"corpus: skipped {problem}")
+    if corpus_problems:
+        print(f"corpus: {summarize_problems(corpus_problems)}")
+    if not rows:
+        raise ValueError(f"{corpus_path}: no usable text rows")
+    fonts, font_problems = load_fonts(fonts_dir, split=split)
+    for problem in font_problems:
+        print(f"fonts: skipped {problem}")
+    if not fonts:
+        raise ValueError(f"{fonts_dir}: no readable {split} font")
+
+    image_dir, label_dir = out_root / split, out_root / f"{split}_label"
+    manifest = out_root / f".generator_{split}.json"
+    record = settings_record(seed, rows, fonts, config)
+    if manifest.exists() and not overwrite:
+        previous = json.loads(manifest.read_text(encoding="utf-8"))
+        if previous != record:
+            changed = sorted(k for k in record if previous.get(k) != record.get(k))
+            raise ValueError(
+                f"{image_dir} holds crops made with other settings (differs in: {', '.join(changed)}); "
+                "delete the folder or pass overwrite=True to regenerate")
+    elif not manifest.exists() and not overwrite and label_dir.is_dir() and any(label_dir.iterdir()):
+        raise ValueError(f"{label_dir} holds files this generator did not record; delete the folder "
+                         "or pass overwrite=True")
+    image_dir.mkdir(parents=True, exist_ok=True)
+    label_dir.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(manifest, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    worker = _Worker(rows, fonts, config, seed, split, image_dir, label_dir, overwrite)
+    workers = workers or os.cpu_count() or 1
+    labels: dict[int, str] = {}
+    result = CropResult(str(out_root / f"gt_{split}.txt"), 0)
+    bar = tqdm(total=count, desc=f"{split} crops", unit="crop", disable=not progress)
+    chunks = _chunks(count, chunk_size)
+    if workers == 1:
+        _init(worker)
+        outputs = map(_run_chunk, chunks)
+        pool = None
+    else:
+        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
+        outputs = pool.imap_unordered(_run_chunk, chunks)
+    try:
+        for batch in outputs:
+            for index, label, written, problems in batch:
+                result.problems.update(problems)
+                if label is not None:
+                    labels[index] = label
+                    result.written += written
+                    result.existing += not written
+            bar.update(len(batch))
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _STATE.clear()
+    result.count = write_gt(result.gt_path, (GtEntry(f"{split}/{i:08d}.jpg", labels[i]) for i in sorted(labels)))
+    print(result)
+    return result

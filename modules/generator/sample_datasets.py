@@ -1,0 +1,233 @@
+"""The embedded sample datasets the pipeline runs on (real AIHub / TextOCR data cannot be
+downloaded here): an AIHub outdoor train/validation set, a text-in-the-wild single-JSON set and a
+TextOCR train/val/test set, all rendered by ``scene.render_scene`` in the exact formats of
+FORMATS.md.
+
+Validation splits (AIHub ``test_*``, TextOCR ``val`` / ``test``) use only the ``test`` fonts and
+backgrounds from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts.
+Scene ``i`` depends only on ``(seed, dataset, split, i)``: output is identical for any worker
+count, a rerun skips finished scenes, and ``<data_root>/.kocr_sample_datasets.json`` records what
+was made. A folder that already holds data this generator did not make (a real download) is left
+alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from modules.generator import aihub_outdoor, textinthewild, textocr
+from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
+from modules.generator.fonts import FontInfo, load_fonts
+from modules.generator.glyphs import GlyphCache
+from modules.generator.scene import render_scene
+from modules.imageio import write_bytes_atomic
+
+MANIFEST = ".kocr_sample_datasets.json"
+DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3}
+SPLIT_CODES = {"train": 1, "test": 2, "val": 3}
+FONT_SPLIT = {("aihub", "train"): "train", ("aihub", "test"): "test", ("textinthewild", "train"): "train",
+              ("textocr", "train"): "train", ("textocr", "val"): "test", ("textocr", "test"): "test"}
+
+
+@dataclass(frozen=True)
+class SampleSizes:
+    """Scene counts per dataset split."""
+
+    aihub_train: int
+    aihub_test: int
+    textinthewild: int
+    textocr_train: int
+    textocr_val: int
+    textocr_test: int
+
+    def splits(self) -> dict[str, dict[str, int]]:
+        return {"aihub": {"train": self.aihub_train, "test": self.aihub_test},
+                "textinthewild": {"train": self.textinthewild},
+                "textocr": {"train": self.textocr_train, "val": self.textocr_val, "test": self.textocr_test}}
+
+
+PROFILES = {
+    "smoke": SampleSizes(20, 8, 6, 8, 4, 2),
+    "default": SampleSizes(600, 150, 100, 200, 50, 10),
+    "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200),
+}
+
+
+def dataset_paths(data_root: str | os.PathLike[str]) -> dict[str, str]:
+    """Where each sample dataset lives under ``data_root`` (the pipeline contract's paths)."""
+    root = Path(data_root)
+    return {
+        "aihub_train_image": str(root / "train_image"), "aihub_train_label": str(root / "train_label"),
+        "aihub_test_image": str(root / "test_image"), "aihub_test_label": str(root / "test_label"),
+        "textinthewild_json": str(root / "textinthewild" / textinthewild.JSON_NAME),
+        "textinthewild_root": str(root / "textinthewild"),
+        "textocr_train_json": str(root / "textocr" / textocr.JSON_NAMES["train"]),
+        "textocr_val_json": str(root / "textocr" / textocr.JSON_NAMES["val"]),
+        "textocr_test_json": str(root / "textocr" / textocr.JSON_NAMES["test"]),
+        "textocr_image_root": str(root / "textocr"),
+    }
+
+
+class _SceneWorker:
+    def __init__(self, root: Path, seed: int, rows: list[CorpusRow], fonts: dict[str, list[FontInfo]]) -> None:
+        self.root, self.seed, self.rows, self.fonts = root, seed, rows, fonts
+        self.cache = GlyphCache()
+
+    def run(self, task: tuple[str, str, int]) -> tuple[str, str, int, bool]:
+        """Make scene ``task = (dataset, split, index)``; returns it with whether anything was written."""
+        dataset, split, index = task
+        rng = np.random.default_rng([self.seed, DATASET_CODES[dataset], SPLIT_CODES[split], index])
+        fonts = self.fonts[FONT_SPLIT[(dataset, split)]]
+        if dataset == "aihub":
+            stem, ext, subclass = aihub_outdoor.plan(rng, split, index)
+            image_dir, label_dir = self.root / f"{split}_image", self.root / f"{split}_label"
+            if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
+                return (*task, False)
+            scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판")
+            aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
+        elif dataset == "textinthewild":
+            folder, kind, name = textinthewild.plan(self.seed, index, rng)
+            root = self.root / "textinthewild"
+            if textinthewild.part_path(root, index).exists():
+                return (*task, False)
+            scene = render_scene(rng, self.rows, fonts, self.cache)
+            textinthewild.write_part(rng, scene, root, index, folder, kind, name)
+        else:
+            root = self.root / "textocr"
+            if textocr.part_path(root, split, index).exists():
+                return (*task, False)
+            scene = render_scene(rng, self.rows, fonts, self.cache)
+            textocr.write_part(rng, scene, root, split, index, textocr.image_id(self.seed, split, index))
+        return (*task, True)
+
+
+_STATE: dict[str, _SceneWorker] = {}
+
+
+def _init(worker: _SceneWorker) -> None:
+    _STATE["worker"] = worker
+
+
+def _run(tasks: list[tuple[str, str, int]]) -> list[tuple[str, str, int, bool]]:
+    return [_STATE["worker"].run(t) for t in tasks]
+
+
+def _foreign(root: Path, dataset: str) -> str | None:
+    """A folder of ``dataset`` that holds data the generator did not make, if any."""
+    candidates = {"aihub": [root / "train_label", root / "test_label", root / "train_image"],
+                  "textinthewild": [root / "textinthewild"], "textocr": [root / "textocr"]}[dataset]
+    for folder in candidates:
+        if folder.is_dir() and any(p.name != ".parts" for p in folder.iterdir()):
+            return str(folder)
+    return None
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        print(f"{path}: unreadable ({error}); treating the sample datasets as not made")
+        return {}
+
+
+def make_sample_datasets(
+    data_root: str | os.PathLike[str],
+    sizes: SampleSizes,
+    seed: int = 0,
+    fonts_dir: str | os.PathLike[str] = "textimagegenerator/fonts",
+    corpus_path: str | os.PathLike[str] = "textimagegenerator/sample_data.xlsx",
+    workers: int = 0,
+    progress: bool = True,
+) -> dict[str, str]:
+    """Create (or resume, or find) the three sample datasets with ``sizes`` scenes; returns
+    ``dataset_paths(data_root)``. ``workers``: processes (0 = every core)."""
+    root = Path(data_root)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / MANIFEST
+    manifest = _read_manifest(manifest_path)
+    todo: list[str] = []
+    for dataset, counts in sizes.splits().items():
+        record = {"version": 1, "seed": seed, "counts": counts, "complete": False}
+        previous = manifest.get(dataset)
+        if previous is None:
+            foreign = _foreign(root, dataset)
+            if foreign:
+                print(f"{dataset}: {foreign} already holds data not made by the generator; kept as is")
+                continue
+        elif previous.get("complete") and {**previous, "complete": False} == record:
+            print(f"{dataset}: sample set already made ({counts}), skipped")
+            continue
+        elif {**previous, "complete": False} != record:
+            print(f"{dataset}: kept the existing sample set made with other settings ({previous}); "
+                  f"delete it and {MANIFEST} to regenerate")
+            continue
+        manifest[dataset] = record
+        todo.append(dataset)
+    if not todo:
+        return dataset_paths(root)
+    write_bytes_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    rows, corpus_problems = read_corpus(corpus_path)
+    if corpus_problems:
+        print(f"corpus: {summarize_problems(corpus_problems)}")
+    fonts: dict[str, list[FontInfo]] = {}
+    for split in ("train", "test"):
+        fonts[split], problems = load_fonts(fonts_dir, split=split)
+        for problem in problems:
+            print(f"fonts: skipped {problem}")
+        if not fonts[split]:
+            raise ValueError(f"{fonts_dir}: no readable {split} font")
+    tasks = [(d, s, i) for d in todo for s, n in sizes.splits()[d].items() for i in range(n)]
+    chunks = [tasks[i:i + 8] for i in range(0, len(tasks), 8)]
+    worker = _SceneWorker(root, seed, rows, fonts)
+    workers = min(workers or os.cpu_count() or 1, max(1, len(chunks)))
+    written = 0
+    bar = tqdm(total=len(tasks), desc="sample scenes", unit="scene", disable=not progress)
+    pool = None
+    try:
+        if workers == 1:
+            _init(worker)
+            outputs = map(_run, chunks)
+        else:
+            pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
+            outputs = pool.imap_unordered(_run, chunks)
+        for batch in outputs:
+            written += sum(w for *_, w in batch)
+            bar.update(len(batch))
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _STATE.clear()
+    if "textinthewild" in todo:
+        textinthewild.assemble(root / "textinthewild", sizes.textinthewild)
+    if "textocr" in todo:
+        for split, n in sizes.splits()["textocr"].items():
+            textocr.assemble(root / "textocr", split, n)
+    for dataset in todo:
+        manifest[dataset]["complete"] = True
+    write_bytes_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+    print(f"sample datasets in {root}: {', '.join(todo)} ({written} scenes written, {len(tasks) - written} already there)")
+    return dataset_paths(root)
+
+
+def ensure_sample_datasets(data_root: str = "data", profile: str = "default", seed: int = 0) -> dict[str, str]:
+    """Create the three sample datasets under ``data_root`` when absent (idempotent, resumable,
+    atomic per file, with a progress bar) and return the paths made or found
+    (``dataset_paths``). ``profile``: ``smoke`` | ``default`` | ``full`` (sizes in ``PROFILES``)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+    return make_sample_datasets(data_root, PROFILES[profile], seed)
+
+
+__all__ = ["PROFILES", "SampleSizes", "dataset_paths", "ensure_sample_datasets", "make_sample_datasets"]
