@@ -1,0 +1,340 @@
+"""Write recognition lmdb datasets in the deep-text-recognition-benchmark layout (FORMATS.md §5).
+
+Keys: ``image-%09d`` -> the image file's bytes as on disk, ``label-%09d`` -> UTF-8 label,
+``num-samples`` -> ASCII count; indices are 1-based and contiguous over written samples. A
+``kocr_manifest.json`` beside ``data.mdb`` records the inputs and counts (readers ignore it).
+
+Differences from the reference tool, all for safety and speed:
+- the map starts small and doubles on ``MapFullError`` (no 1 TiB map, which fails on Windows);
+- the dataset is written to ``<out>.tmp-<pid>`` and renamed at the end, so an interrupted run never
+  leaves a dataset that looks complete; a re-run with the same inputs is skipped, otherwise rebuilt;
+- images are read by a thread pool (overlapping slow reads, e.g. from Google Drive) and validated
+  by their structure (``modules.lmdbio.imagecheck``: catches truncated copies, which a decode with
+  OpenCV accepts) or by a full decode; transactions are large and unsynced until the final ``sync``;
+- gt paths that leave the data root (absolute, ``../``) are refused; bad samples are skipped and
+  logged with file and reason, never abort the run; identical (path, label) lines are written once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import shutil
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lmdb
+import numpy as np
+from tqdm.auto import tqdm
+
+from modules.data.gtfile import GtEntry, iter_gt
+from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
+from modules.text.normalize import clean_label
+
+MANIFEST = "kocr_manifest.json"
+SKIPPED_LOG = "skipped.txt"
+_CHUNK = 64  # samples per thread-pool task
+
+
+@dataclass(frozen=True)
+class GtSource:
+    """A gt file and the data root its image paths are relative to."""
+
+    gt_path: str
+    root: str
+
+
+@dataclass(frozen=True)
+class LmdbConfig:
+    """Writer options. ``validate``: ``structure`` or ``decode`` (``modules.lmdbio.imagecheck``);
+    ``workers``: reading threads, 0 = two per CPU core (reads from network drives wait on I/O)."""
+
+    validate: str = "structure"
+    workers: int = 0
+    commit_bytes: int = 256 << 20  # flush a transaction after this many image bytes
+    commit_samples: int = 20000
+    initial_map_size: int = 64 << 20
+    force: bool = False  # rebuild even when the manifest says the dataset is up to date
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.validate not in VALIDATE_MODES:
+            raise ValueError(f"validate must be one of {VALIDATE_MODES}, got {self.validate!r}")
+
+
+@dataclass
+class LmdbReport:
+    """What a run wrote and skipped. ``sizes``: ``(width, height)`` of each written image."""
+
+    out_dir: str
+    written: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    skipped_items: list[tuple[str, str]] = field(default_factory=list)
+    label_lengths: Counter = field(default_factory=Counter)
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    altered_labels: int = 0
+    seconds: float = 0.0
+    up_to_date: bool = False
+    map_size: int = 0
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def resolve_in_root(root: str | os.PathLike[str], relative: str) -> str | None:
+    """``root/relative`` when it stays inside ``root`` lexically (no absolute paths, no ``../``
+    escapes, no drive letters), else None. Lexical on purpose: resolving symlinks costs several
+    system calls per sample, and a link the user placed inside the root is the user's choice."""
+    rel = relative.replace("\\", "/")
+    if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+        return None
+    norm = posixpath.normpath(rel)
+    if norm == ".." or norm.startswith("../") or norm == ".":
+        return None
+    return os.path.join(os.fspath(root), norm)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    path: str | None
+    label: str
+    shown: str  # for messages: gt file:line or path
+    reason: str = ""  # set when the sample is refused before reading
+
+
+def iter_samples(sources: Sequence[GtSource]) -> Iterator[_Sample]:
+    """Every gt line of ``sources`` as a sample; refused lines carry their reason."""
+    seen: set[tuple[str, str]] = set()
+    for source in sources:
+        root = source.root
+        for item in iter_gt(source.gt_path):
+            if not isinstance(item, GtEntry):
+                yield _Sample(None, "", f"{item.source}:{item.line}", "gt_malformed")
+                continue
+            label, _altered = clean_label(item.label)
+            path = resolve_in_root(root, item.path)
+            shown = f"{source.gt_path}: {item.path}"
+            if path is None:
+                yield _Sample(None, label, shown, "path_escapes_root")
+            elif not label.strip():
+                yield _Sample(None, label, shown, "label_empty")
+            elif (path, label) in seen:
+                yield _Sample(None, label, shown, "duplicate_line")
+            else:
+                seen.add((path, label))
+                yield _Sample(path, label, shown)
+
+
+def _load(chunk: list[_Sample], validate: str) -> list[tuple[bytes | None, tuple[int, int] | None, str]]:
+    out = []
+    for sample in chunk:
+        if sample.reason:
+            out.append((None, None, sample.reason))
+            continue
+        try:
+            with open(sample.path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            out.append((None, None, "missing_file"))
+            continue
+        except OSError as error:
+            out.append((None, None, f"unreadable ({error.strerror or error})"))
+            continue
+        size, reason = check_image(data, validate)
+        out.append((data if size else None, size, reason))
+    return out
+
+
+def _chunks(samples: Iterator[_Sample]) -> Iterator[list[_Sample]]:
+    chunk: list[_Sample] = []
+    for sample in samples:
+        chunk.append(sample)
+        if len(chunk) == _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _loaded(samples: Iterator[_Sample], config: LmdbConfig) -> Iterator[tuple[_Sample, bytes | None, tuple[int, int] | None, str]]:
+    """Samples with their bytes, in input order; reading + validation run in a bounded thread pool."""
+    workers = config.workers or 2 * (os.cpu_count() or 1)
+    window = 4 * workers
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lmdb-read") as pool:
+        pending: deque[tuple[list[_Sample], Future]] = deque()
+        for chunk in _chunks(samples):
+            pending.append((chunk, pool.submit(_load, chunk, config.validate)))
+            while len(pending) >= window:
+                done_chunk, future = pending.popleft()
+                yield from ((s, *r) for s, r in zip(done_chunk, future.result()))
+        while pending:
+            done_chunk, future = pending.popleft()
+            yield from ((s, *r) for s, r in zip(done_chunk, future.result()))
+
+
+# ---------------------------------------------------------------- writing
+
+
+class GrowingLmdb:
+    """An lmdb environment whose map doubles when full; ``put_batch`` retries the whole batch."""
+
+    def __init__(self, path: Path, map_size: int) -> None:
+        self.path = path
+        self.map_size = map_size
+        path.mkdir(parents=True, exist_ok=True)
+        self.env = lmdb.open(str(path), map_size=map_size, subdir=True, lock=False, sync=False,
+                             metasync=False, meminit=False, readahead=False)
+
+    def put_batch(self, items: list[tuple[bytes, bytes]]) -> None:
+        while True:
+            try:
+                with self.env.begin(write=True) as txn:
+                    for key, value in items:
+                        txn.put(key, value)
+                return
+            except lmdb.MapFullError:
+                self.map_size *= 2
+                self.env.set_mapsize(self.map_size)
+
+    def close(self) -> None:
+        self.env.sync(True)
+        self.env.close()
+
+
+def size_stats(sizes: Sequence[tuple[int, int]]) -> dict:
+    """Min / median / max of widths, heights and aspect ratios (w / h) of ``(width, height)`` pairs."""
+    if not sizes:
+        return {}
+    array = np.asarray(sizes, dtype=np.float64)
+    columns = {"width": array[:, 0], "height": array[:, 1], "aspect": array[:, 0] / array[:, 1]}
+    return {name: {"min": float(v.min()), "median": float(np.median(v)), "max": float(v.max())}
+            for name, v in columns.items()}
+
+
+def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
+    inputs = []
+    for source in sources:
+        digest = hashlib.sha1(Path(source.gt_path).read_bytes()).hexdigest()
+        inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest})
+    return {"format": "dtrb-lmdb-v1", "inputs": inputs, "validate": config.validate}
+
+
+def read_manifest(out_dir: str | os.PathLike[str]) -> dict | None:
+    """The manifest of a finished dataset, or None."""
+    path = Path(out_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _remove_stale_tmp(out_dir: Path) -> None:
+    """Remove leftovers of interrupted runs (``.tmp-<pid>`` / ``.old-<pid>`` of dead processes)."""
+    leftovers = [*out_dir.parent.glob(f"{out_dir.name}.tmp-*"), *out_dir.parent.glob(f"{out_dir.name}.old-*")]
+    for tmp in leftovers:
+        pid = tmp.name.rsplit("-", 1)[-1]
+        alive = pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid))
+        if not alive:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def create_lmdb(
+    sources: Sequence[GtSource], out_dir: str | os.PathLike[str], config: LmdbConfig = LmdbConfig()
+) -> LmdbReport:
+    """Build one lmdb dataset at ``out_dir`` from the gt files of ``sources`` (see the module docstring).
+
+    Returns the report; skipped samples are also listed in ``out_dir/skipped.txt`` as
+    ``<gt file>: <path>\\t<reason>``. When ``out_dir`` holds a dataset built from identical inputs it is
+    left alone (``report.up_to_date``) unless ``config.force``.
+    """
+    out_dir = Path(out_dir)
+    start = time.perf_counter()
+    fingerprint = _fingerprint(sources, config)
+    old = read_manifest(out_dir)
+    if old is not None and not config.force and old.get("fingerprint") == fingerprint:
+        report = LmdbReport(str(out_dir), written=int(old["written"]), skipped=Counter(old["skipped"]),
+                            label_lengths=Counter({int(k): v for k, v in old["label_lengths"].items()}),
+                            up_to_date=True)
+        return report
+    _remove_stale_tmp(out_dir)
+    tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    report = LmdbReport(str(out_dir))
+    db = GrowingLmdb(tmp, config.initial_map_size)
+    batch: list[tuple[bytes, bytes]] = []
+    batch_bytes = 0
+    with (tmp / SKIPPED_LOG).open("w", encoding="utf-8") as log:
+        loaded = _loaded(iter_samples(sources), config)
+        for sample, data, size, reason in tqdm(loaded, desc=f"lmdb {out_dir.name}", unit="img",
+                                               disable=not config.progress, mininterval=1.0):
+            if data is None:
+                report.skipped[reason.split(" ")[0]] += 1
+                report.skipped_items.append((sample.shown, reason))
+                log.write(f"{sample.shown}\t{reason}\n")
+                continue
+            report.written += 1
+            index = report.written
+            batch.append((b"image-%09d" % index, data))
+            batch.append((b"label-%09d" % index, sample.label.encode("utf-8")))
+            batch_bytes += len(data)
+            report.label_lengths[len(sample.label)] += 1
+            report.sizes.append(size)
+            if batch_bytes >= config.commit_bytes or len(batch) >= 2 * config.commit_samples:
+                db.put_batch(batch)
+                batch, batch_bytes = [], 0
+    batch.append((b"num-samples", str(report.written).encode("ascii")))
+    db.put_batch(batch)
+    report.map_size = db.map_size
+    db.close()
+    report.seconds = time.perf_counter() - start
+    manifest = {
+        "fingerprint": fingerprint,
+        "written": report.written,
+        "skipped": dict(report.skipped),
+        "label_lengths": {str(k): v for k, v in sorted(report.label_lengths.items())},
+        "image_sizes": size_stats(report.sizes),
+        "seconds": round(report.seconds, 3),
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _swap_in(tmp, out_dir)
+    return report
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``tmp``; the old dataset is removed only after the new one is in place."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = out_dir.with_name(f"{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def iter_lmdb_labels(lmdb_dir: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
+    """``(index, label)`` of every sample of an lmdb dataset (1-based), without decoding images."""
+    env = lmdb.open(str(lmdb_dir), readonly=True, lock=False, readahead=False, meminit=False, subdir=True)
+    try:
+        with env.begin() as txn:
+            count = int(txn.get(b"num-samples") or b"0")
+            for index in range(1, count + 1):
+                raw = txn.get(b"label-%09d" % index)
+                if raw is not None:
+                    yield index, raw.decode("utf-8")
+    finally:
+        env.close()
