@@ -135,8 +135,8 @@ class OCR:
         for kind, path in (("detector", detector), ("recognizer", recognizer)):
             if not Path(path).is_file():
                 raise FileNotFoundError(f"{kind} checkpoint not found: {path}")
-        from modules.detector import Detector  # imported late: torch models are not needed to read results
-        from modules.recognizer import Recognizer
+        from modules.detector.detect import Detector  # imported late: torch models are not needed to read results
+        from modules.recognizer.recognize import Recognizer
 
         ocr = cls(Detector.from_checkpoint(detector, device=device), Recognizer.from_checkpoint(recognizer, device=device), config)
         ocr.sources = sources

@@ -1,0 +1,91 @@
+"""The OCR, CLI and ONNX recognizer on the REAL detector and recognizer (small, randomly initialised)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from modules.detector.checkpoint import save_checkpoint as save_detector
+from modules.detector.config import DetectorConfig
+from modules.detector.detect import Detector
+from modules.detector.model import YoloDetector
+from modules.export.onnx import OnnxRecognizer, export_recognizer
+from modules.imageio import write_image
+from modules.ocr import OCR, OCRConfig, Page
+from modules.ocr.__main__ import main
+from modules.recognizer.checkpoint import save_checkpoint as save_recognizer
+from modules.recognizer.config import ModelConfig, Preprocess
+from modules.recognizer.model import build_model
+from modules.recognizer.recognize import Recognizer
+from modules.text.charset import Charset
+from test_ocr_fakes import scene
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ckpt")
+    torch.manual_seed(0)
+    det_config = DetectorConfig(input_size=256, head_width=16, width_mult=0.25)
+    save_detector(folder / "best.pt", YoloDetector(det_config), det_config, epoch=0)
+    charset = Charset.from_chars("가나다라마바사ABCabc0123")
+    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=32, hidden_size=16))
+    save_recognizer(folder / "best_accuracy.pth", model, charset, Preprocess())
+    return folder / "best.pt", folder / "best_accuracy.pth"
+
+
+def _photo() -> np.ndarray:
+    return scene((300, 500), [(20, 20, 200, 70, 40), (250, 30, 450, 80, 120), (20, 150, 300, 200, 80)])
+
+
+def test_ocr_on_real_models_keeps_boxes_in_original_pixels(checkpoints):
+    det_path, rec_path = checkpoints
+    detector = Detector.from_checkpoint(det_path, device="cpu", score_threshold=0.0, max_detections=6)
+    ocr = OCR(detector, Recognizer.from_checkpoint(rec_path, device="cpu"), OCRConfig(drop_empty=False))
+    page = ocr(_photo())
+    assert (page.width, page.height) == (500, 300)
+    assert 1 <= len(page.words) <= 6
+    for word in page.words:
+        x1, y1, x2, y2 = word.xyxy
+        assert -1 <= x1 < x2 <= 501 and -1 <= y1 < y2 <= 301
+        assert 0.0 <= word.confidence <= 1.0 and set(word.text) <= set("가나다라마바사ABCabc0123")
+    assert Page.from_json(page.to_json()) == page
+
+
+def test_from_checkpoints_and_cli_with_latest_run(checkpoints, tmp_path, capsys):
+    det_path, rec_path = checkpoints
+    run = tmp_path / "runs" / "20260101-000000-smoke"
+    run.mkdir(parents=True)
+    steps = [{"name": "05_train", "status": "ok", "artifacts": {"saved_model_dir": {"path": str(rec_path.parent)}}},
+             {"name": "yolo_train", "status": "ok", "artifacts": {"model_dir": {"path": str(det_path.parent)}}}]
+    (run / "summary.json").write_text(json.dumps({"steps": steps}), encoding="utf-8")
+    ocr = OCR.from_checkpoints(runs_dir=tmp_path / "runs")
+    assert "20260101-000000-smoke" in ocr.sources["detector"] and str(rec_path) in ocr.sources["recognizer"]
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    write_image(folder / "scene.jpg", _photo())
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    out = tmp_path / "out.json"
+    code = main([str(folder), "--runs-dir", str(tmp_path / "runs"), "--json", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "[latest run_all.py run]" in err and "20260101-000000-smoke" in err
+    assert "broken.png" in err and "1 image(s) read, 1 skipped" in err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["pages"]) == 1 and data["skipped"][0]["file"].endswith("broken.png")
+
+
+def test_onnx_recognizer_reads_like_pytorch(checkpoints, tmp_path):
+    recognizer = Recognizer.from_checkpoint(checkpoints[1], device="cpu")
+    with torch.no_grad():  # make the random model produce varied characters, not all blanks
+        recognizer.model.prediction.generator.bias[0] = -5.0
+    path = export_recognizer(recognizer, tmp_path / "rec.onnx")
+    crops = [_photo()[15:75, 15:205], _photo()[145:205, 15:305], np.full((40, 90), 200, np.uint8)]
+    expected = recognizer.recognize(crops)
+    got = OnnxRecognizer(path).recognize(crops, batch_size=2)
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert any(t for t, _ in expected)
+    assert np.allclose([c for _, c in got], [c for _, c in expected], rtol=1e-3, atol=1e-6)
