@@ -1,0 +1,230 @@
+"""Turn annotated scene images into word crops + a recognition gt file (FORMATS.md §4).
+
+Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspective rectification).
+
+- Parallel over cores (a process pool over images), with a progress bar.
+- Resumable: every finished image is appended to a journal (``.<gt name>.journal.jsonl`` beside the
+  gt file) after its crops are written; a re-run skips journaled images. The gt file is assembled
+  from the journal at the end and written atomically, so a re-run or a resumed run never duplicates
+  or loses lines. A journal written with other options is discarded.
+- Skips are counted by reason: the reader's problems (``image_missing``, ``bbox_*``, ...),
+  ``illegible``, ``jamo_only``, ``vertical`` (when ``vertical="skip"``), ``too_small``,
+  ``image_unreadable``. ``label_altered`` counts labels whose tabs / line breaks became spaces (kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
+from modules.data.gtfile import GtEntry, write_gt
+from modules.gtdata.crop import VERTICAL_MODES, crop_box, rectify_quad, upright_vertical
+from modules.imageio import ImageReadError, read_image, write_image
+from modules.text.normalize import clean_label, is_jamo_only
+
+
+@dataclass(frozen=True)
+class GtDataConfig:
+    """Options. ``vertical``: ``skip`` | ``rotate`` (90° counter-clockwise, top char on the left);
+    ``rectify``: warp quads upright (TextOCR), else crop the bbox; ``workers`` 0 = CPU count."""
+
+    vertical: str = "skip"
+    rectify: bool = False
+    min_side: int = 4  # crops with a shorter side (pixels) are skipped as too_small
+    quality: int = 95
+    workers: int = 0
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.vertical not in VERTICAL_MODES:
+            raise ValueError(f"vertical must be one of {VERTICAL_MODES}, got {self.vertical!r}")
+
+
+@dataclass
+class GtDataReport:
+    """Counts of a run: ``images`` / ``boxes`` seen, ``kept`` crops, ``skipped`` by reason."""
+
+    gt_path: str
+    images: int = 0
+    boxes: int = 0
+    kept: int = 0
+    resumed_images: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    label_altered: int = 0
+    problems: list[str] = field(default_factory=list)  # the first few messages, for display
+
+    def table(self) -> list[tuple[str, int]]:
+        """Rows ``(what, count)`` for a notebook table."""
+        rows = [("images", self.images), ("boxes", self.boxes), ("kept crops", self.kept),
+                ("labels altered (tab / line break -> space)", self.label_altered),
+                ("images resumed from the journal", self.resumed_images)]
+        return rows + [(f"skipped: {reason}", count) for reason, count in sorted(self.skipped.items())]
+
+
+@dataclass(frozen=True)
+class _Task:
+    annotation: ImageAnnotation
+    name: str  # unique crop name stem for this image
+    out_root: str
+    crop_dir: str
+    config: GtDataConfig
+
+
+def _cut(image: np.ndarray, word: WordAnnotation, config: GtDataConfig) -> np.ndarray | None:
+    if config.rectify and word.quad is not None and len(word.quad) == 4:
+        return rectify_quad(image, word.quad)
+    return crop_box(image, word.bbox)
+
+
+def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, int], int]:
+    """Crop, save and label the words of one image: ``(image path, [(crop path, label)], skips, altered)``."""
+    annotation, config = task.annotation, task.config
+    skipped: Counter = Counter()
+    entries: list[tuple[str, str]] = []
+    altered = 0
+    try:
+        image = read_image(annotation.image_path)
+    except ImageReadError:
+        skipped["image_unreadable"] += len(annotation.words) or 1
+        return annotation.image_path, entries, dict(skipped), altered
+    for number, word in enumerate(annotation.words, start=1):
+        if word.text is None or not word.text.strip():
+            skipped["illegible"] += 1
+            continue
+        label, was_altered = clean_label(word.text)
+        if is_jamo_only(label):
+            skipped["jamo_only"] += 1
+            continue
+        if word.vertical and config.vertical == "skip":
+            skipped["vertical"] += 1
+            continue
+        crop = _cut(image, word, config)
+        if crop is None or min(crop.shape[:2]) < config.min_side:
+            skipped["too_small"] += 1
+            continue
+        if word.vertical:
+            crop = upright_vertical(crop)
+        relative = str(PurePosixPath(task.crop_dir) / f"{task.name}_{number:02d}.jpg")
+        write_image(Path(task.out_root) / relative, crop, quality=config.quality)
+        entries.append((relative, label))
+        altered += was_altered
+    return annotation.image_path, entries, dict(skipped), altered
+
+
+class _Journal:
+    """Append-only record of finished images; a torn last line (crash mid-write) is ignored."""
+
+    def __init__(self, path: Path, fingerprint: dict) -> None:
+        self.path = path
+        self.done: dict[str, dict] = {}
+        header = {"journal": "kocr-gtdata v1", **fingerprint}
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").split("\n")
+            try:
+                valid = json.loads(lines[0]) == header
+            except json.JSONDecodeError:
+                valid = False
+            if valid:
+                for line in lines[1:]:
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    self.done[record["image"]] = record
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # rewrite clean (drops a torn line and foreign headers), then append
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(header, ensure_ascii=False) + "\n")
+            for record in self.done.values():
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+        self.handle = path.open("a", encoding="utf-8")
+
+    def add(self, record: dict) -> None:
+        self.done[record["image"]] = record
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _unique_name(path: str, used: dict[str, str]) -> str:
+    stem = Path(path).stem
+    owner = used.setdefault(stem, path)
+    if owner == path:
+        return stem
+    return f"{stem}_{hashlib.sha1(path.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: _Journal, report: GtDataReport,
+           seen: set[str], out_root: str, crop_dir: str, config: GtDataConfig) -> Iterator[_Task]:
+    used: dict[str, str] = {}
+    for record in records:
+        if isinstance(record, AnnotationProblem):
+            report.skipped[record.reason] += 1
+            if len(report.problems) < 50:
+                report.problems.append(str(record))
+            continue
+        report.images += 1
+        report.boxes += len(record.words)
+        name = _unique_name(record.image_path, used)
+        seen.add(record.image_path)
+        if record.image_path in journal.done:
+            report.resumed_images += 1
+            continue
+        yield _Task(record, name, out_root, crop_dir, config)
+
+
+def _collect(results: Iterable, journal: _Journal, gt_path: Path, config: GtDataConfig) -> None:
+    for image, entries, skipped, altered in tqdm(results, desc=f"crops -> {gt_path.name}", unit="img",
+                                                 disable=not config.progress, mininterval=1.0):
+        journal.add({"image": image, "entries": entries, "skipped": skipped, "altered": altered})
+
+
+def make_gtdata(
+    records: Iterable[ImageAnnotation | AnnotationProblem],
+    out_root: str | os.PathLike[str],
+    crop_dir: str,
+    gt_path: str | os.PathLike[str],
+    config: GtDataConfig = GtDataConfig(),
+) -> GtDataReport:
+    """Crop every legible word of ``records`` into ``out_root/crop_dir/`` and write ``gt_path``.
+
+    ``records`` is a reader's output (``modules.datasets``); gt paths are relative to ``out_root``
+    (e.g. ``train/간판_가로형간판_000013_01.jpg``). Returns the counts.
+    """
+    out_root, gt_path = str(out_root), Path(gt_path)
+    fingerprint = {"crop_dir": crop_dir, **{k: v for k, v in asdict(config).items() if k not in ("workers", "progress")}}
+    journal = _Journal(gt_path.with_name(f".{gt_path.name}.journal.jsonl"), fingerprint)
+    report = GtDataReport(str(gt_path))
+    seen: set[str] = set()
+    tasks = _tasks(records, journal, report, seen, out_root, crop_dir, config)
+    workers = config.workers or os.cpu_count() or 1
+    try:
+        if workers == 1:
+            _collect(map(process_image, tasks), journal, gt_path, config)
+        else:
+            with multiprocessing.get_context().Pool(workers) as pool:
+                _collect(pool.imap_unordered(process_image, tasks, chunksize=4), journal, gt_path, config)
+    finally:
+        journal.close()
+    entries: list[GtEntry] = []
+    done = [journal.done[image] for image in sorted(seen) if image in journal.done]  # only this input's images
+    for record in done:
+        entries.extend(GtEntry(path, label) for path, label in record["entries"])
+        report.skipped.update(record["skipped"])
+        report.label_altered += record["altered"]
+    report.kept = write_gt(gt_path, entries)
+    return report

@@ -1,0 +1,137 @@
+"""01 / crnn_preprocess: crops + gt from annotations; counts, vertical words, re-runs and interruptions."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
+from modules.data.gtfile import read_gt
+from modules.datasets.aihub import iter_aihub_outdoor
+from modules.gtdata import GtDataConfig, make_gtdata
+from modules.imageio import read_image, write_image
+
+QUIET = GtDataConfig(workers=1, progress=False)
+
+
+def _aihub(root: Path, n: int = 4) -> tuple[Path, Path]:
+    labels, images = root / "train_label", root / "train_image"
+    for i in range(n):
+        stem = f"간판_가로형간판_{i:06d}"
+        write_image(images / f"{stem}.jpg", np.random.default_rng(i).integers(0, 255, (60, 120, 3), dtype=np.uint8))
+        anns = [{"id": 1, "text": f"가게{i}", "bbox": [5, 5, 40, 20]},
+                {"id": 2, "text": "xxx", "bbox": [50, 5, 20, 20]},
+                {"id": 3, "text": "ㄱㄴ", "bbox": [5, 30, 20, 20]},
+                {"id": 4, "text": "탭\t라벨", "bbox": [60, 30, 50, 20]},
+                {"id": 5, "text": unicodedata.normalize("NFD", "한글"), "bbox": [30, 30, 25, 25]},
+                {"id": 6, "text": "tiny", "bbox": [100, 50, 2, 2]},
+                {"id": 7, "text": "null", "bbox": [None, None, None, None]}]
+        data = {"images": [{"id": 1, "width": 120, "height": 60, "file_name": f"{stem}.jpg"}], "annotations": anns,
+                "metadata": [{"wordorientation": "가로"}]}
+        (labels / f"{stem}.json").parent.mkdir(parents=True, exist_ok=True)
+        (labels / f"{stem}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return labels, images
+
+
+def test_crops_gt_and_counts(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw")
+    (images / "간판_가로형간판_000003.jpg").write_bytes(b"\xff\xd8 broken")
+    out = tmp_path / "data"
+    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt_train.txt", QUIET)
+    entries, problems = read_gt(out / "gt_train.txt")
+    assert not problems
+    assert report.images == 4 and report.boxes == 4 * 6
+    assert report.kept == len(entries) == 3 * 3
+    assert report.skipped == {"illegible": 3, "jamo_only": 3, "too_small": 3, "bbox_missing": 4, "image_unreadable": 6}
+    assert report.label_altered == 3
+    assert entries[0].path == "train/간판_가로형간판_000000_01.jpg" and entries[0].label == "가게0"
+    labels_0 = [e.label for e in entries if "000000" in e.path]
+    assert labels_0 == ["가게0", "탭 라벨", "한글"] and unicodedata.is_normalized("NFC", labels_0[2])
+    crop = read_image(out / entries[0].path)
+    assert crop.shape == (20, 40, 3)
+    lines = (out / "gt_train.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "" and all(line.count("\t") == 1 for line in lines[:-1])
+
+
+def test_rerun_and_interruption_never_duplicate(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=6)
+    out, gt = tmp_path / "data", tmp_path / "data" / "gt_train.txt"
+    clean = make_gtdata(iter_aihub_outdoor(labels, images), tmp_path / "clean", "train", tmp_path / "clean" / "gt.txt", QUIET)
+
+    def interrupted():
+        count = 0
+        for record in iter_aihub_outdoor(labels, images):
+            count += isinstance(record, ImageAnnotation)
+            if count == 4:
+                raise KeyboardInterrupt  # after three images went through
+            yield record
+
+    with pytest.raises(KeyboardInterrupt):
+        make_gtdata(interrupted(), out, "train", gt, QUIET)
+    assert not gt.exists()
+    resumed = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", gt, QUIET)
+    assert resumed.resumed_images == 3
+    first = gt.read_text(encoding="utf-8")
+    again = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", gt, QUIET)
+    assert again.resumed_images == 6 and gt.read_text(encoding="utf-8") == first
+    assert first == (tmp_path / "clean" / "gt.txt").read_text(encoding="utf-8")
+    assert again.kept == clean.kept == first.count("\n") and again.skipped == clean.skipped
+    # a torn journal line (crash mid-write) is ignored, the image redone
+    journal = out / ".gt_train.txt.journal.jsonl"
+    journal.write_text(journal.read_text(encoding="utf-8") + '{"image": "torn', encoding="utf-8")
+    make_gtdata(iter_aihub_outdoor(labels, images), out, "train", gt, QUIET)
+    assert gt.read_text(encoding="utf-8") == first
+
+
+def test_parallel_matches_serial(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=5)
+    serial = make_gtdata(iter_aihub_outdoor(labels, images), tmp_path / "a", "train", tmp_path / "a" / "gt.txt", QUIET)
+    config = GtDataConfig(workers=2, progress=False)
+    parallel = make_gtdata(iter_aihub_outdoor(labels, images), tmp_path / "b", "train", tmp_path / "b" / "gt.txt", config)
+    assert (tmp_path / "a" / "gt.txt").read_text(encoding="utf-8") == (tmp_path / "b" / "gt.txt").read_text(encoding="utf-8")
+    assert serial.skipped == parallel.skipped
+
+
+@pytest.mark.parametrize("mode", ["skip", "rotate"])
+def test_vertical_words(tmp_path: Path, mode: str) -> None:
+    write_image(tmp_path / "v.png", np.zeros((100, 40, 3), np.uint8))
+    words = (WordAnnotation("세로간판", (5, 5, 20, 80), vertical=True), WordAnnotation("가로", (0, 0, 30, 10)))
+    records = [ImageAnnotation(str(tmp_path / "v.png"), 40, 100, words), AnnotationProblem("x.json", "json_invalid")]
+    config = GtDataConfig(vertical=mode, workers=1, progress=False)
+    report = make_gtdata(records, tmp_path / "out", "train", tmp_path / "out" / "gt.txt", config)
+    entries, _ = read_gt(tmp_path / "out" / "gt.txt")
+    assert report.skipped["json_invalid"] == 1
+    if mode == "skip":
+        assert [e.label for e in entries] == ["가로"] and report.skipped["vertical"] == 1
+    else:
+        assert [e.label for e in entries] == ["세로간판", "가로"]
+        assert read_image(tmp_path / "out" / entries[0].path).shape[:2] == (20, 80)  # now wide
+
+
+def test_rectified_quad_and_bbox_fallback(tmp_path: Path) -> None:
+    image = np.full((100, 200, 3), 255, np.uint8)
+    image[40:60, 50:150] = 0  # a black word-sized bar
+    write_image(tmp_path / "s.png", image)
+    quad = ((50.0, 40.0), (150.0, 40.0), (150.0, 60.0), (50.0, 60.0))
+    words = (WordAnnotation("bar", (40, 30, 120, 40), quad=quad), WordAnnotation("box", (40, 30, 120, 40)))
+    records = [ImageAnnotation(str(tmp_path / "s.png"), 200, 100, words)]
+    config = GtDataConfig(rectify=True, workers=1, progress=False)
+    make_gtdata(records, tmp_path / "out", "textocr", tmp_path / "out" / "gt.txt", config)
+    entries, _ = read_gt(tmp_path / "out" / "gt.txt")
+    rectified, boxed = (read_image(tmp_path / "out" / e.path) for e in entries)
+    assert rectified.shape[:2] == (20, 100) and rectified.mean() < 40  # the bar fills the rectified crop
+    assert boxed.shape[:2] == (40, 120) and boxed.mean() > 80
+
+
+def test_same_stem_in_two_folders_gets_two_names(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        write_image(tmp_path / folder / "img.png", np.zeros((20, 40, 3), np.uint8))
+    records = [ImageAnnotation(str(tmp_path / f / "img.png"), 40, 20, (WordAnnotation(f, (0, 0, 40, 20)),)) for f in "ab"]
+    make_gtdata(records, tmp_path / "out", "train", tmp_path / "out" / "gt.txt", QUIET)
+    entries, _ = read_gt(tmp_path / "out" / "gt.txt")
+    assert len({e.path for e in entries}) == 2
+    assert all((tmp_path / "out" / e.path).exists() for e in entries)
