@@ -1,0 +1,1 @@
+"""Evaluation metrics (recognition here; detection metrics live in ``detection.py``)."""

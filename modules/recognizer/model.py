@@ -1,0 +1,69 @@
+"""Wires the four stages: Transformation -> FeatureExtraction -> SequenceModeling -> Prediction."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from modules.recognizer.config import ModelConfig
+from modules.recognizer.feature_extraction import FEATURE_EXTRACTORS
+from modules.recognizer.prediction import PREDICTIONS
+from modules.recognizer.sequence_modeling import SEQUENCE_MODELS
+from modules.recognizer.transformation import TRANSFORMATIONS
+
+
+def _pick(registry: dict[str, type[nn.Module]], name: str, stage: str) -> type[nn.Module]:
+    if name not in registry:
+        raise ValueError(f"unknown {stage} {name!r}; valid: {sorted(registry)}")
+    return registry[name]
+
+
+class RecognitionModel(nn.Module):
+    """A scene-text recognizer built from a ``ModelConfig``.
+
+    ``forward(images (B, C, img_h, img_w) in [-1, 1], targets=None) -> logits``: ``(B, T, num_class)``
+    for CTC (T = feature width), ``(B, batch_max_length + 1, num_class)`` for Attn. ``targets``
+    (Attn teacher forcing only) are ``(B, batch_max_length + 1)`` input tokens.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        c = config
+        self.transformation = _pick(TRANSFORMATIONS, c.transformation, "Transformation")(
+            c.input_channel, c.img_h, c.img_w, c.num_fiducial
+        )
+        self.feature_extraction = _pick(FEATURE_EXTRACTORS, c.feature_extraction, "FeatureExtraction")(
+            c.input_channel, c.output_channel
+        )
+        self.sequence_modeling = _pick(SEQUENCE_MODELS, c.sequence_modeling, "SequenceModeling")(
+            c.output_channel, c.hidden_size
+        )
+        self.prediction = _pick(PREDICTIONS, c.prediction, "Prediction")(
+            self.sequence_modeling.out_dim, c.hidden_size, c.num_class
+        )
+
+    def forward(self, images: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.transformation(images)  # (B, C, img_h, img_w)
+        x = self.feature_extraction(x)  # (B, oc, H', W')
+        x = x.mean(dim=2).transpose(1, 2)  # (B, T = W', oc): average the remaining height
+        x = self.sequence_modeling(x.contiguous())  # (B, T, hidden) or (B, T, oc)
+        return self.prediction(x, targets, self.config.batch_max_length)
+
+
+def build_model(config: ModelConfig) -> RecognitionModel:
+    """Build a model with DTRB's initialisation (Kaiming for weights, zero biases; TPS keeps its own)."""
+    model = RecognitionModel(config)
+    for name, param in model.named_parameters():
+        if "localization.fc2" in name:
+            continue  # TPS starts from the identity transform
+        if "bias" in name:
+            nn.init.zeros_(param)
+        elif param.dim() > 1 and "weight" in name:
+            nn.init.kaiming_normal_(param)
+    return model
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

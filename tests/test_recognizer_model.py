@@ -1,0 +1,76 @@
+import itertools
+
+import pytest
+import torch
+
+from modules.recognizer.config import ModelConfig, Preprocess
+from modules.recognizer.model import build_model, count_parameters
+from modules.recognizer.train import OptimConfig, Trainer
+from modules.text.charset import Charset
+
+CHARSET = Charset.from_chars("가나다라abc0")
+COMBOS = list(itertools.product(["None", "TPS"], ["VGG", "RCNN", "ResNet"], ["None", "BiLSTM"], ["CTC", "Attn"]))
+
+
+@pytest.mark.parametrize("t,f,s,p", COMBOS, ids=["-".join(c) for c in COMBOS])
+def test_every_combination_builds_trains_and_decodes(t, f, s, p):
+    torch.manual_seed(0)
+    num_class = len(CHARSET) + (1 if p == "CTC" else 2)
+    cfg = ModelConfig(num_class=num_class, transformation=t, feature_extraction=f, sequence_modeling=s,
+                      prediction=p, output_channel=32, hidden_size=16, batch_max_length=6)
+    trainer = Trainer(build_model(cfg), CHARSET, Preprocess(), OptimConfig(num_iter=4))
+    images = torch.randint(0, 256, (2, 1, 32, 100), dtype=torch.uint8)
+    loss = trainer.step(images, ["가나", "abc0"])
+    assert torch.isfinite(torch.tensor(loss))
+    trainer.model.eval()
+    with torch.no_grad():
+        logits = trainer.model(images.float() / 127.5 - 1)
+    assert logits.shape[0] == 2 and logits.shape[2] == num_class
+    if p == "Attn":
+        assert logits.shape[1] == cfg.batch_max_length + 1
+    decoded = trainer.decode(logits)
+    assert len(decoded) == 2 and all(set(text) <= set(CHARSET.chars) for text, _ in decoded)
+
+
+@pytest.mark.parametrize("rgb,h,w", [(True, 32, 100), (False, 32, 128), (True, 48, 160)])
+def test_rgb_and_other_sizes(rgb, h, w):
+    cfg = ModelConfig(num_class=len(CHARSET) + 1, transformation="TPS", input_channel=3 if rgb else 1,
+                      output_channel=32, hidden_size=16, img_h=h, img_w=w)
+    model = build_model(cfg).eval()
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3 if rgb else 1, h, w))
+    assert out.shape[0] == 1 and out.shape[1] > 10 and out.shape[2] == len(CHARSET) + 1
+
+
+def test_dtrb_parameter_counts():
+    crnn = build_model(ModelConfig(num_class=37))  # 36 characters + blank
+    big = build_model(ModelConfig(num_class=38, transformation="TPS", feature_extraction="ResNet", prediction="Attn"))
+    assert count_parameters(crnn) == pytest.approx(8.3e6, rel=0.03)
+    assert count_parameters(big) == pytest.approx(49.6e6, rel=0.03)
+
+
+def test_unknown_stage_lists_valid_names():
+    with pytest.raises(ValueError, match=r"valid: \['RCNN', 'ResNet', 'VGG'\]"):
+        build_model(ModelConfig(num_class=5, feature_extraction="ResNet50"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prediction", ["CTC", "Attn"])
+def test_overfits_a_tiny_batch_to_exact_predictions(prediction, font_path):
+    from modules.recognizer.preprocess import resize
+    from modules.recognizer.synth import render_word
+
+    words = ["가나다", "abc", "라0", "다가b"]
+    pre = Preprocess()
+    images = torch.from_numpy(__import__("numpy").stack([resize(render_word(w, font_path, seed=i), pre) for i, w in enumerate(words)]))
+    torch.manual_seed(0)
+    cfg = ModelConfig(num_class=len(CHARSET) + (1 if prediction == "CTC" else 2), prediction=prediction,
+                      output_channel=64, hidden_size=48, batch_max_length=5)
+    trainer = Trainer(build_model(cfg), CHARSET, pre, OptimConfig(lr=3e-3, num_iter=400, schedule="constant"))
+    for _ in range(400):
+        trainer.step(images, words)
+        if trainer.iteration % 50 == 0:
+            result = trainer.validate([(images, words)])
+            if result.accuracy == 1.0:
+                break
+    assert [pred for _, pred, _ in result.rows] == words
