@@ -64,6 +64,7 @@ class _Worker:
     overwrite: bool
     cache: GlyphCache = field(default_factory=GlyphCache)
     pool: list[np.ndarray] = field(default_factory=list)
+    covering: dict[str, list[FontInfo]] = field(default_factory=dict)  # text -> fonts with all its glyphs
 
     def __post_init__(self) -> None:
         code = SPLIT_CODES[self.split]
@@ -74,7 +75,9 @@ class _Worker:
     def pick(self, rng: np.random.Generator, problems: Counter) -> tuple[str, FontInfo] | None:
         for _ in range(MAX_TEXT_TRIES):
             text = self.rows[int(rng.integers(len(self.rows)))].text
-            usable = [f for f in self.fonts if f.covers(text)]
+            usable = self.covering.get(text)
+            if usable is None:
+                usable = self.covering[text] = [f for f in self.fonts if f.covers(text)]
             if usable:
                 return text, usable[int(rng.integers(len(usable)))]
             problems["no font of the split covers the text"] += 1

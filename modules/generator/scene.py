@@ -129,7 +129,7 @@ def render_scene(
         if panel:
             panel_color = bgs.random_color(rng)
             region += (panel_color - region) * (layers[..., 1:2].astype(np.float32) / 255.0)
-        luma = bgs.luminance(region.reshape(-1, 3).mean(axis=0))
+        luma = bgs.luminance(np.array(cv2.mean(region)[:3], np.float32))
         color = bgs.contrasting_color(rng, luma, 90.0)
         alpha = layers[..., 0]
         if illegible and size_px >= 12:
