@@ -2,7 +2,7 @@
 
 ``file_name`` says ``train/<id>.jpg`` while the real download unpacks images to
 ``train_images/<id>.jpg``, so an image is looked up as ``image_root/file_name``, then
-``image_root/train_images/<basename>``, then ``image_root/<basename>``. Text is kept in full Unicode
+``image_root/train_images/<basename>`` (``test_images`` for the test set), then ``image_root/<basename>``. Text is kept in full Unicode
 (NFC); ``.`` marks an illegible word. Polygons become a four-corner ``quad`` in reading order
 (top-left, top-right, bottom-right, bottom-left); invalid polygons leave ``quad=None`` (use the bbox).
 """
@@ -21,7 +21,7 @@ from modules.datasets.common import clamp_points, image_size, load_json, parse_b
 from modules.text.normalize import nfc
 
 ILLEGIBLE = "."
-IMAGE_SUBDIRS = ("train_images",)
+IMAGE_SUBDIRS = ("train_images", "test_images")
 
 
 def _signed_area(points: Sequence[tuple[float, float]]) -> float:
