@@ -63,3 +63,24 @@ def test_detector_dynamic_batch_and_size(tmp_path):
         assert [tuple(o.shape[2:4]) for o in outputs] == [(h // 8, w // 8), (h // 16, w // 16), (h // 32, w // 32)]
         assert all(o[..., :4].std() > 0.01 for o in outputs)
         assert parity(model, path, images) < 1e-3
+
+
+def test_export_cli_writes_both_graphs_and_reports_parity(tmp_path, capsys):
+    from modules.detector.checkpoint import save_checkpoint as save_detector
+    from modules.export.__main__ import main
+    from modules.export.onnx import OnnxRecognizer
+    from modules.recognizer.checkpoint import save_checkpoint as save_recognizer
+    from modules.recognizer.config import Preprocess
+    from modules.text.charset import Charset
+
+    charset = Charset.from_chars("가나다ab")
+    save_recognizer(tmp_path / "rec.pth", build_model(ModelConfig(num_class=6, output_channel=32, hidden_size=16)),
+                    charset, Preprocess())
+    det_config = DetectorConfig(input_size=128, head_width=16, width_mult=0.25)
+    save_detector(tmp_path / "det.pt", YoloDetector(det_config), det_config, epoch=0)
+    assert main(["--recognizer", str(tmp_path / "rec.pth"), "--detector", str(tmp_path / "det.pt"),
+                 "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "recognizer.onnx: None-VGG-BiLSTM-CTC, 5 characters" in out and "detector.onnx" in out
+    onnx_rec = OnnxRecognizer(tmp_path / "out" / "recognizer.onnx")
+    assert onnx_rec.charset == charset and onnx_rec.preprocess == Preprocess()
