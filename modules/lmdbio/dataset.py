@@ -182,12 +182,11 @@ class MixedDataset(Dataset):
 
 
 def batch_sizes(batch_size: int, ratios: Sequence[float]) -> list[int]:
-    """Per-dataset share of a batch (DTRB: ``max(round(batch_size * ratio), 1)``); the total may differ
-    from ``batch_size`` by rounding and is reported by the caller."""
-    total = float(sum(ratios))
-    if total <= 0:
+    """Per-dataset share of a batch, as DTRB: ``max(round(batch_size * ratio), 1)`` (ratios are not
+    renormalised; the total may differ from ``batch_size`` and is reported by the caller)."""
+    if not ratios or any(r <= 0 for r in ratios):
         raise ValueError(f"batch ratios must be positive, got {list(ratios)}")
-    return [max(int(round(batch_size * r / total)), 1) for r in ratios]
+    return [max(int(round(batch_size * r)), 1) for r in ratios]
 
 
 class RatioBatchSampler:

@@ -88,8 +88,11 @@ def make_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer:
 
 def make_scheduler(optimizer: torch.optim.Optimizer, cfg: OptimConfig) -> torch.optim.lr_scheduler.LRScheduler:
     if cfg.schedule == "onecycle":
+        total = max(cfg.num_iter, 4)
+        # OneCycleLR needs at least two warm-up and two annealing steps
+        pct = min(max(cfg.warmup_fraction, 2.5 / total), 1 - 2.5 / total)
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=cfg.lr, total_steps=max(cfg.num_iter, 2), pct_start=cfg.warmup_fraction,
+            optimizer, max_lr=cfg.lr, total_steps=total, pct_start=pct,
             cycle_momentum=False,
         )
     if cfg.schedule == "cosine":
