@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
     parser.add_argument("--margin", type=float, default=0.1, help="crop margin, fraction of the box height")
+    parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
+    parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")
     parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for the default checkpoints)")
     return parser
 
@@ -69,8 +71,10 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
     if ocr is None:
         config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder)
         try:
+            options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
+                       if v is not None}
             ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
-                                       runs_dir=args.runs_dir)
+                                       runs_dir=args.runs_dir, detector_options=options)
         except FileNotFoundError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -108,9 +108,11 @@ class OCR:
         device: Any = None,
         config: OCRConfig | None = None,
         runs_dir: str | os.PathLike = "runs",
+        detector_options: dict[str, Any] | None = None,
     ) -> OCR:
         """Load both models; a path left as None comes from the latest ``run_all.py`` run.
 
+        ``detector_options`` go to ``Detector.from_checkpoint`` (e.g. ``input_size``, ``score_threshold``).
         Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` tells where each
         checkpoint came from.
         """
@@ -138,7 +140,11 @@ class OCR:
         from modules.detector.detect import Detector  # imported late: torch models are not needed to read results
         from modules.recognizer.recognize import Recognizer
 
-        ocr = cls(Detector.from_checkpoint(detector, device=device), Recognizer.from_checkpoint(recognizer, device=device), config)
+        ocr = cls(
+            Detector.from_checkpoint(detector, device=device, **dict(detector_options or {})),
+            Recognizer.from_checkpoint(recognizer, device=device),
+            config,
+        )
         ocr.sources = sources
         return ocr
 
