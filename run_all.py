@@ -28,13 +28,13 @@ STEPS: list[Step | Prepare] = [
     # Creates the embedded sample datasets (AIHub, text-in-the-wild, TextOCR formats) when absent.
     Prepare("sample_data", "modules.generator.sample_datasets:ensure_sample_datasets", {"data_root": "data"}),
     # Recognition data: AIHub -> crops, TextOCR -> crops, generated crops, lmdbs, charset, training.
-    Step("00_remove_hangul_filenames", smoke={}, full={}, outputs=()),
-    Step("01_make_gtdata", smoke={}, full={}, outputs=()),
-    Step("crnn_preprocess", smoke={}, full={}, outputs=()),
+    Step("00_remove_hangul_filenames", smoke={"show_rows": 3}, full={}, outputs=()),  # dry run unless dry_run=False
+    Step("01_make_gtdata", smoke={"show_samples": 8}, full={}, outputs=("train_gt", "test_gt")),
+    Step("crnn_preprocess", smoke={"show_samples": 8}, full={}, outputs=("train_gt", "test_gt")),
     Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100},
          full={"train_count": 1_000_000, "test_count": 20_000}, outputs=("out_root",)),
-    Step("03_create_lmdb", smoke={}, full={}, outputs=()),
-    Step("04_extract_charset", smoke={}, full={}, outputs=()),
+    Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
+    Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={}, full={}, outputs=()),
     # Detection: YOLO annotations + anchors, detector training.
     Step("yolo_preprocess", smoke={}, full={}, outputs=()),
