@@ -32,7 +32,7 @@ def test_words_in_reading_order_with_original_pixel_boxes():
 
 
 def test_crops_are_full_resolution_with_margin_and_recognized_in_one_batch():
-    ocr = _ocr(margin=0.1)
+    ocr = _ocr(margin=0.1)  # 10 px for a 100 px tall word
     ocr.read([scene((800, 2000), WORDS), scene((300, 300), [(10, 10, 110, 60, 200)])])
     assert ocr.detector.calls == [2]  # one detector call for both images
     assert len(ocr.recognizer.batches) == 1  # every crop of both images in one recognize call
@@ -83,7 +83,7 @@ def test_vertical_words_are_read_tiled_when_that_is_more_confident():
     vertical = min(ocr(image).words, key=lambda w: w.xyxy[0])  # the box at x=100
     assert (vertical.text, vertical.confidence) == ("세로", 0.9)  # the tiled reading won
     shapes = ocr.recognizer.batches[0]
-    assert len(shapes) == 3  # the vertical box was read twice: as is and tiled
+    assert len(shapes) == 4  # the vertical box was read three times: as is, tiled and rotated
     assert any(s[1] > s[0] and s[0] < 60 for s in shapes)
     none = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="none"))
     vertical = min(none(image).words, key=lambda w: w.xyxy[0])

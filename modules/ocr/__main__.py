@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default=None, help="torch device, e.g. cpu or cuda (default: the models' own)")
     parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
-    parser.add_argument("--margin", type=float, default=0.1, help="crop margin, fraction of the box height")
+    parser.add_argument("--margin", type=float, default=0.05, help="crop margin, fraction of the box's shorter side")
+    parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="auto",
+                        help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
     parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")
     parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for the default checkpoints)")
@@ -69,7 +71,8 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if ocr is None:
-        config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder)
+        config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder,
+                           vertical=args.vertical)
         try:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
                        if v is not None}

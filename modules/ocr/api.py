@@ -26,7 +26,7 @@ from modules.ocr.result import Page, Word, quad_from_xyxy
 from modules.text.normalize import nfc
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
-VERTICAL_MODES = ("auto", "tile", "none")
+VERTICAL_MODES = ("auto", "tile", "rotate", "none")
 
 
 class DetectorLike(Protocol):
@@ -45,7 +45,8 @@ class RecognizerLike(Protocol):
 class OCRConfig:
     """Inference settings of the end-to-end pipeline."""
 
-    margin: float = 0.1  # crop margin on every side, as a fraction of the box height
+    margin: float = 0.05  # crop margin on every side, fraction of the box's shorter side (the annotated
+    # boxes the detector learns already hold about a tenth of the text height around the characters)
     det_batch_size: int = 8  # images per detector batch
     rec_batch_size: int = 64  # crops per recognizer batch
     decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam"
@@ -54,8 +55,9 @@ class OCRConfig:
     drop_empty: bool = True  # drop words whose recognized text is empty
     line_overlap: float = 0.5  # vertical overlap (of the smaller height) for two words to share a line
     max_gap: float | None = None  # split a line at gaps wider than this many line heights (None: never)
-    vertical: str = "auto"  # boxes >= vertical_ratio times taller than wide: "auto" (read as is and tiled
-    # into a horizontal word, keep the more confident non-empty text), "tile" (tiled only) or "none"
+    vertical: str = "auto"  # boxes >= vertical_ratio times taller than wide: "auto" (read as is, tiled into
+    # a horizontal word and turned 90° counter-clockwise, as 01_make_gtdata's "rotate"; the most confident
+    # non-empty reading wins), "tile", "rotate" (that reading only) or "none" (as is)
     vertical_ratio: float = 1.5  # height / width from which a box counts as a vertical word
 
     def __post_init__(self) -> None:
@@ -167,8 +169,11 @@ class OCR:
         pieces = round(box_h / max(box_w, 1.0))
         if cfg.vertical == "none" or box_h < cfg.vertical_ratio * box_w or pieces < 2:
             return [crop]
-        tiled = tile_vertical(crop, pieces)
-        return [tiled] if cfg.vertical == "tile" else [crop, tiled]
+        if cfg.vertical == "tile":
+            return [tile_vertical(crop, pieces)]
+        if cfg.vertical == "rotate":
+            return [np.ascontiguousarray(np.rot90(crop))]  # counter-clockwise: the top character ends left
+        return [crop, tile_vertical(crop, pieces), np.ascontiguousarray(np.rot90(crop))]
 
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition
