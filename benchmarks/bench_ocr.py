@@ -5,8 +5,9 @@
     .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
 
 Models: the checkpoints of the latest ``run_all.py`` run (``modules.ocr.latest_run``) when present;
-otherwise randomly initialised models of the default configurations (``DetectorConfig()`` and the
-recognizer's ``ModelConfig()`` = None-VGG-BiLSTM-CTC with the KS X 1001 Hangul + printable ASCII charset),
+otherwise randomly initialised models of the default profile's configurations (``DetectorConfig()``, and
+05_train's defaults for the recognizer: None-VGG-BiLSTM-CTC, 256 feature channels, hidden 128, 32x100
+gray, with the KS X 1001 Hangul + printable ASCII charset),
 saved to a temporary checkpoint and loaded through the normal API. A random detector finds nothing
 meaningful, so in that mode the detector still runs in full (letterbox, network, decode, NMS: its cost is
 counted) but its boxes are replaced by the drawn words' true boxes, so the recognizer reads as many crops
@@ -89,7 +90,7 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     det_config = DetectorConfig()
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
-    model = build_model(ModelConfig(num_class=len(charset) + 1))
+    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=256, hidden_size=128))
     save_recognizer(folder / "rec.pth", model, charset, Preprocess())
     return folder / "det.pt", folder / "rec.pth"
 
