@@ -49,11 +49,14 @@ def gradient(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     c1 = random_color(rng)
     c2 = np.clip(c1 + rng.normal(0, 60, 3), 0, 255).astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    t = xs * np.cos(angle) + ys * np.sin(angle)
+    # a linear ramp is exact at any resolution: compute it small and let resize interpolate
+    sh, sw = max(2, h // 8), max(2, w // 8)
+    t = (np.arange(sw, dtype=np.float32)[None, :] * np.cos(angle) * (w / sw)
+         + np.arange(sh, dtype=np.float32)[:, None] * np.sin(angle) * (h / sh))
     t -= t.min()
     t /= max(float(t.max()), 1.0)
-    return (c1 + (c2 - c1) * t[..., None]).astype(np.uint8)
+    small = (c1 + (c2 - c1) * t[..., None]).astype(np.uint8)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def smooth_noise(rng: np.random.Generator, h: int, w: int, cells: int = 6) -> np.ndarray:
@@ -74,8 +77,9 @@ def texture(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     """Two colours mixed by smooth noise, sometimes with stripes or a brick / tile grid."""
     c1 = random_color(rng)
     c2 = np.clip(c1 + rng.normal(0, 50, 3), 0, 255).astype(np.float32)
-    t = smooth_noise(rng, h, w, cells=int(rng.integers(3, 12)))
-    img = c1 + (c2 - c1) * t[..., None]
+    sh, sw = max(2, h // 4), max(2, w // 4)  # the colour mix is smooth: build it small
+    t = smooth_noise(rng, sh, sw, cells=int(rng.integers(3, 12)))
+    img = cv2.resize(c1 + (c2 - c1) * t[..., None], (w, h), interpolation=cv2.INTER_LINEAR)
     kind = rng.random()
     if kind < 0.25:  # stripes (wood, siding)
         period = rng.uniform(4, 20)
@@ -125,22 +129,26 @@ def scene(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
         if xb > xa and yb > ya:
             img[ya:yb, xa:xb] = block[ya - y0:yb - y0, xa - x0:xb - x0]
     _random_shapes(rng, img, int(rng.integers(4, 16)))
-    # blurred blobs (out-of-focus objects, lights)
-    blobs = np.zeros_like(img)
-    mask = np.zeros((h, w), np.uint8)
+    # blurred blobs (out-of-focus objects, lights), drawn and blurred at half resolution
+    hh, hw = max(2, h // 2), max(2, w // 2)
+    blobs = np.zeros((hh, hw, 3), np.uint8)
+    mask = np.zeros((hh, hw), np.uint8)
     for _ in range(int(rng.integers(1, 6))):
-        center = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-        axes = (int(rng.integers(10, w // 3 + 11)), int(rng.integers(10, h // 3 + 11)))
+        center = (int(rng.integers(0, hw)), int(rng.integers(0, hh)))
+        axes = (int(rng.integers(5, hw // 3 + 6)), int(rng.integers(5, hh // 3 + 6)))
         color = random_color(rng).tolist()
-        cv2.ellipse(blobs, center, axes, float(rng.uniform(0, 180)), 0, 360, color, -1)
-        cv2.ellipse(mask, center, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
-    k = int(rng.integers(10, 30)) * 2 + 1
-    alpha = cv2.GaussianBlur(mask, (k, k), 0).astype(np.float32)[..., None] / 255.0 * rng.uniform(0.3, 0.8)
-    blobs = cv2.GaussianBlur(blobs, (k, k), 0)
+        angle = float(rng.uniform(0, 180))
+        cv2.ellipse(blobs, center, axes, angle, 0, 360, color, -1)
+        cv2.ellipse(mask, center, axes, angle, 0, 360, 255, -1)
+    k = int(rng.integers(5, 15)) * 2 + 1
+    strength = rng.uniform(0.3, 0.8)
+    alpha = cv2.resize(cv2.GaussianBlur(mask, (k, k), 0), (w, h)).astype(np.float32)[..., None] * (strength / 255.0)
+    blobs = cv2.resize(cv2.GaussianBlur(blobs, (k, k), 0), (w, h))
     out = img.astype(np.float32) * (1 - alpha) + blobs.astype(np.float32) * alpha
     # uneven lighting
     light = 0.75 + 0.5 * smooth_noise(rng, h, w, cells=3)[..., None]
-    out = np.clip(out * light, 0, 255).astype(np.uint8)
+    out = out * light
+    out = np.clip(out, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:
         out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.5, 1.5))
     return out
