@@ -281,7 +281,8 @@ def create_lmdb(
     batch_bytes = 0
     with (tmp / SKIPPED_LOG).open("w", encoding="utf-8") as log:
         loaded = _loaded(iter_samples(sources), config)
-        for sample, data, size, reason in tqdm(loaded, desc=f"lmdb {out_dir.name}", unit="img",
+        total = sum(_count_lines(s.gt_path) for s in sources) if config.progress else None
+        for sample, data, size, reason in tqdm(loaded, desc=f"lmdb {out_dir.name}", unit="img", total=total,
                                                disable=not config.progress, mininterval=1.0):
             if data is None:
                 report.skipped[reason.split(" ")[0]] += 1
@@ -314,6 +315,11 @@ def create_lmdb(
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _swap_in(tmp, out_dir)
     return report
+
+
+def _count_lines(path: str) -> int:
+    with open(path, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
 def _swap_in(tmp: Path, out_dir: Path) -> None:
