@@ -164,16 +164,23 @@ class OCR:
         return [page for page, _ in self.read_detailed(images)]
 
     def crop_candidates(self, crop: np.ndarray, box_w: float, box_h: float) -> list[np.ndarray]:
-        """The crop(s) to recognize for one box: vertical words also (or only) tiled horizontally."""
+        """The crop(s) to recognize for one box: vertical words also (or only) tiled / rotated.
+
+        The number of stacked characters is not known: a column of ``n`` characters is ``h / w`` ~ n
+        for square glyphs, more with letter spacing, less when the box is wider than the glyphs; the
+        tiling is tried for every ``n`` from ``floor(h / w)`` to ``ceil(1.25 h / w)`` (at most 4 values)
+        and the recognizer's confidence picks.
+        """
         cfg = self.config
-        pieces = round(box_h / max(box_w, 1.0))
-        if cfg.vertical == "none" or box_h < cfg.vertical_ratio * box_w or pieces < 2:
+        ratio = box_h / max(box_w, 1.0)
+        if cfg.vertical == "none" or ratio < cfg.vertical_ratio:
             return [crop]
-        if cfg.vertical == "tile":
-            return [tile_vertical(crop, pieces)]
+        rotated = np.ascontiguousarray(np.rot90(crop))  # counter-clockwise: the top character ends left
         if cfg.vertical == "rotate":
-            return [np.ascontiguousarray(np.rot90(crop))]  # counter-clockwise: the top character ends left
-        return [crop, tile_vertical(crop, pieces), np.ascontiguousarray(np.rot90(crop))]
+            return [rotated]
+        low = max(2, int(np.floor(ratio)))
+        tiled = [tile_vertical(crop, n) for n in range(low, min(low + 3, int(np.ceil(1.25 * ratio))) + 1)]
+        return tiled if cfg.vertical == "tile" else [crop, *tiled, rotated]
 
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition
