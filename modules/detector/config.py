@@ -1,0 +1,87 @@
+"""Frozen configuration of the text detector; it travels inside every checkpoint.
+
+Anchors are stored as fractions of the letterboxed input side ``(w, h)``, so one anchor set serves every
+input size (a word that fills a quarter of the image at 416 fills a quarter of it at 640 too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The COCO anchors of YOLOv3 (pixels at 416 input), ordered small to large; kept for comparison plots.
+COCO_ANCHORS_416: tuple[tuple[int, int], ...] = (
+    (10, 13), (16, 30), (33, 23), (30, 61), (62, 45), (59, 119), (116, 90), (156, 198), (373, 326),
+)
+STRIDES: tuple[int, int, int] = (8, 16, 32)
+
+
+def coco_anchors_normalized() -> tuple[tuple[float, float], ...]:
+    """COCO anchors as fractions of a 416 input side."""
+    return tuple((w / 416.0, h / 416.0) for w, h in COCO_ANCHORS_416)
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Architecture and pre-processing of a detector.
+
+    ``anchors``: 9 ``(w, h)`` fractions of the input side, small to large; anchors 0-2 predict on the
+    stride-8 map, 3-5 on stride 16 and 6-8 on stride 32. ``input_size`` is the square letterbox side used
+    by ``Detector`` (a multiple of 32). ``num_classes`` is 1 (text); don't-care regions are not a class
+    the model predicts, they are masked out of the loss.
+    """
+
+    backbone: str = "mobilenet_v1"
+    width_mult: float = 0.5
+    head_width: int = 64  # channels of the finest head branch; the coarser ones use 2x and 4x
+    num_classes: int = 1
+    input_size: int = 416
+    anchors: tuple[tuple[float, float], ...] = field(default_factory=coco_anchors_normalized)
+
+    def __post_init__(self) -> None:
+        if len(self.anchors) != 9:
+            raise ValueError(f"need 9 anchors (3 per scale), got {len(self.anchors)}")
+        if self.input_size % 32:
+            raise ValueError(f"input_size must be a multiple of 32, got {self.input_size}")
+        # JSON and checkpoints give lists back: store tuples so the config stays hashable and comparable.
+        object.__setattr__(self, "anchors", tuple((float(w), float(h)) for w, h in self.anchors))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["anchors"] = [list(a) for a in self.anchors]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DetectorConfig":
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown detector config keys {sorted(unknown)}; valid: {sorted(known)}")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """Weights and thresholds of the YOLO loss (see ``loss.py``)."""
+
+    box_weight: float = 0.05  # relative gains as YOLOv5's: the objectness term is a mean over all cells
+    obj_weight: float = 1.0
+    cls_weight: float = 0.5
+    dontcare_ioa: float = 0.5  # predictions lying this much inside a don't-care box are left out
+    anchor_ratio: float = 4.0  # an anchor may learn boxes up to this many times wider / taller than itself
+    scale_balance: tuple[float, float, float] = (4.0, 1.0, 0.4)  # objectness weight per stride 8/16/32
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings of ``train.fit``."""
+
+    epochs: int = 30
+    batch_size: int = 16
+    lr: float = 2e-3
+    weight_decay: float = 5e-4
+    warmup_steps: int = 100
+    train_size: int = 352
+    seed: int = 0
+    num_threads: int = 0  # 0: leave torch's default
+    time_limit_min: float = 0.0  # 0: no limit; otherwise stop after this many minutes (reported)

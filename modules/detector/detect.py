@@ -1,0 +1,75 @@
+"""The ``Detector`` API: letterbox -> model -> decode -> NMS -> boxes in original pixels."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from modules.detector.checkpoint import load_checkpoint
+from modules.detector.config import DetectorConfig
+from modules.detector.decode import decode_predictions
+from modules.detector.letterbox import letterbox_image
+from modules.detector.model import YoloDetector
+from modules.detector.nms import postprocess
+
+
+def _as_rgb(image: np.ndarray | Image.Image) -> np.ndarray:
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert("RGB"))
+    array = np.asarray(image)
+    if array.ndim == 2:
+        return np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim == 3 and array.shape[2] == 4:
+        return np.ascontiguousarray(array[:, :, :3])
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {array.shape}")
+    return array
+
+
+class Detector:
+    """Finds text boxes. ``detect(images) -> [(boxes (N, 4) float32 xyxy original px, scores (N,) float32)]``.
+
+    ``input_size`` defaults to the one saved in the config (a multiple of 32; larger finds smaller text).
+    """
+
+    def __init__(self, model: YoloDetector, config: DetectorConfig, device: str | torch.device | None = None,
+                 input_size: int | None = None, score_threshold: float = 0.3, iou_threshold: float = 0.45,
+                 max_detections: int = 300) -> None:
+        self.device = torch.device(device) if device is not None else next(model.parameters()).device
+        self.model = model.to(self.device).eval()
+        self.config = config
+        self.input_size = int(input_size or config.input_size)
+        if self.input_size % 32:
+            raise ValueError(f"input_size must be a multiple of 32, got {self.input_size}")
+        self.score_threshold, self.iou_threshold, self.max_detections = score_threshold, iou_threshold, max_detections
+        self.anchors = torch.tensor(config.anchors, dtype=torch.float32)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None,
+                        **kwargs: object) -> "Detector":
+        """Build the model from the config saved in the checkpoint and load its weights."""
+        data = load_checkpoint(path)
+        model = YoloDetector(data["config"])
+        model.load_state_dict(data["model"])
+        return cls(model, data["config"], device=device or "cpu", **kwargs)
+
+    @torch.inference_mode()
+    def detect(self, images: Sequence[np.ndarray | Image.Image], batch_size: int = 8
+               ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per image ``(boxes (N, 4) float32 xyxy in original pixels, scores (N,) float32)``, best first."""
+        results: list[tuple[np.ndarray, np.ndarray]] = []
+        for start in range(0, len(images), batch_size):
+            chunk = [letterbox_image(_as_rgb(im), self.input_size) for im in images[start:start + batch_size]]
+            batch = torch.from_numpy(np.stack([c[0] for c in chunk]).transpose(0, 3, 1, 2).copy())
+            batch = batch.to(self.device).float().div_(255.0)
+            boxes, scores, _ = decode_predictions(self.model(batch), self.anchors.to(self.device), self.input_size)
+            boxes, scores = boxes.float().cpu().numpy(), scores.float().cpu().numpy()
+            for (_, lb), b, s in zip(chunk, boxes, scores):
+                kept_boxes, kept_scores = postprocess(b, s, self.score_threshold, self.iou_threshold,
+                                                      self.max_detections)
+                results.append((lb.to_original(kept_boxes).astype(np.float32), kept_scores))
+        return results

@@ -1,0 +1,45 @@
+"""Greedy non-maximum suppression (own implementation, numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_detections: int = 300) -> np.ndarray:
+    """Indices of the boxes kept, highest score first.
+
+    ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. A box is dropped when its IoU with an already kept,
+    higher-scoring box exceeds ``iou_threshold``. Inputs are not modified.
+    """
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if len(boxes) != len(scores):
+        raise ValueError(f"{len(boxes)} boxes but {len(scores)} scores")
+    order = np.argsort(-scores, kind="stable")
+    x1, y1, x2, y2 = boxes.T
+    area = (x2 - x1).clip(0) * (y2 - y1).clip(0)
+    keep: list[int] = []
+    while order.size and len(keep) < max_detections:
+        i = order[0]
+        keep.append(int(i))
+        rest = order[1:]
+        iw = (np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest])).clip(0)
+        ih = (np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest])).clip(0)
+        inter = iw * ih
+        iou = inter / np.maximum(area[i] + area[rest] - inter, 1e-12)
+        order = rest[iou <= iou_threshold]
+    return np.array(keep, dtype=np.int64)
+
+
+def postprocess(boxes: np.ndarray, scores: np.ndarray, score_threshold: float = 0.3, iou_threshold: float = 0.45,
+                max_detections: int = 300, pre_nms_top_k: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold, keep the ``pre_nms_top_k`` best, NMS -> ``(K, 4) float32`` boxes, ``(K,) float32`` scores."""
+    boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
+    scores = np.asarray(scores, dtype=np.float32).reshape(-1)
+    mask = (scores >= score_threshold) & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+    boxes, scores = boxes[mask], scores[mask]
+    if len(scores) > pre_nms_top_k:
+        top = np.argpartition(-scores, pre_nms_top_k)[:pre_nms_top_k]
+        boxes, scores = boxes[top], scores[top]
+    keep = nms(boxes, scores, iou_threshold, max_detections)
+    return boxes[keep].astype(np.float32), scores[keep].astype(np.float32)

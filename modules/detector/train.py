@@ -1,0 +1,137 @@
+"""Training loop pieces: one epoch, validation (P / R / H-mean), and ``fit`` with best / last checkpoints
+and resume. The model, loss and target assignment live in their own files; this only wires them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from modules.detector.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
+from modules.detector.dataset import DetectionDataset, Sample, collate
+from modules.detector.detect import Detector
+from modules.detector.loss import yolo_loss
+from modules.detector.model import YoloDetector
+from modules.detector.targets import DONTCARE, build_targets
+from modules.imageio import write_bytes_atomic
+from modules.metrics.detection import detection_prf
+
+
+def warmup_cosine(total_steps: int, warmup_steps: int, final_fraction: float = 0.05) -> Callable[[int], float]:
+    """LR multiplier: linear warm-up, then cosine decay to ``final_fraction``."""
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / max(1, warmup_steps)
+        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
+    return factor
+
+
+def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
+                    scheduler: torch.optim.lr_scheduler.LRScheduler, loss_config: LossConfig,
+                    desc: str = "train") -> dict[str, float]:
+    """One pass over ``loader``; returns the mean ``loss``, ``box``, ``obj``, ``cls`` of the epoch."""
+    model.train()
+    device = next(model.parameters()).device
+    anchors = torch.tensor(model.config.anchors, dtype=torch.float32)
+    sums: dict[str, float] = {"loss": 0.0, "box": 0.0, "obj": 0.0, "cls": 0.0}
+    steps = 0
+    bar = tqdm(loader, desc=desc, leave=False)
+    for images, boxes, classes in bar:
+        size = images.shape[-1]
+        targets = build_targets(boxes, classes, anchors, size, anchor_ratio=loss_config.anchor_ratio)
+        dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
+        loss, parts = yolo_loss(model(images.to(device)), targets, anchors, size, loss_config, dontcare)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        optimizer.step()
+        scheduler.step()
+        steps += 1
+        sums["loss"] += float(loss.detach())
+        for key in ("box", "obj", "cls"):
+            sums[key] += parts[key]
+        bar.set_postfix(loss=f"{sums['loss'] / steps:.4f}")
+    return {k: v / max(1, steps) for k, v in sums.items()}
+
+
+def predict_samples(detector: Detector, samples: list[Sample], batch_size: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Run the detector over cached samples (boxes in the cached images' pixels)."""
+    return detector.detect([s.image for s in samples], batch_size=batch_size)
+
+
+def evaluate(detector: Detector, samples: list[Sample], batch_size: int = 8, iou_threshold: float = 0.5
+             ) -> dict[str, float]:
+    """Precision / recall / H-mean of ``detector`` on ``samples`` (IoU >= 0.5, don't-care handled)."""
+    detector.model.eval()
+    predictions = [boxes for boxes, _ in predict_samples(detector, samples, batch_size)]
+    truth = [(s.boxes, s.classes == DONTCARE) for s in samples]
+    return detection_prf(predictions, truth, iou_threshold=iou_threshold)
+
+
+def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
+        loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
+        score_threshold: float = 0.3, log: Callable[[str], None] = print) -> list[dict[str, float]]:
+    """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
+    ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
+    (weights, optimizer, scheduler, epoch, RNG state). Returns the per-epoch history.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(train_config.seed)
+    np.random.seed(train_config.seed)
+    if train_config.num_threads:
+        torch.set_num_threads(train_config.num_threads)
+    config: DetectorConfig = model.config
+    dataset = DetectionDataset(train_samples, train_config.train_size, augment_config, seed=train_config.seed)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
+                                         collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
+    total_steps = train_config.epochs * max(1, len(loader))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(total_steps, train_config.warmup_steps))
+    history: list[dict[str, float]] = []
+    start_epoch, best = 0, -1.0
+    last_path = out_dir / "last.pt"
+    if resume and last_path.exists():
+        state = load_checkpoint(last_path)
+        if state["config"] != config:
+            raise ValueError(f"{last_path}: saved config differs from this model's; not resuming")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        set_rng_state(state["rng"])
+        dataset.rng = np.random.default_rng(train_config.seed + int(state["epoch"]))
+        history = [dict(h) for h in state.get("history", [])]
+        start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
+        log(f"resumed from {last_path} after epoch {start_epoch}")
+    detector = Detector(model, config, score_threshold=score_threshold)
+    started = time.monotonic()
+    for epoch in range(start_epoch, train_config.epochs):
+        tic = time.monotonic()
+        losses = train_one_epoch(model, loader, optimizer, scheduler, loss_config,
+                                 desc=f"epoch {epoch + 1}/{train_config.epochs}")
+        metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
+        row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
+               "hmean": metrics["hmean"], "lr": optimizer.param_groups[0]["lr"], "seconds": time.monotonic() - tic}
+        history.append(row)
+        if metrics["hmean"] > best:
+            best = metrics["hmean"]
+            save_checkpoint(out_dir / "best.pt", model, config, epoch + 1, metrics)
+        save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
+                        scheduler=scheduler.state_dict(), rng=rng_state(), history=history, best_hmean=best)
+        write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))
+        log(f"epoch {epoch + 1}: loss {losses['loss']:.4f} P {metrics['precision']:.3f} R {metrics['recall']:.3f} "
+            f"H {metrics['hmean']:.3f} ({row['seconds']:.0f} s)")
+        if train_config.time_limit_min and time.monotonic() - started > train_config.time_limit_min * 60:
+            log(f"time limit of {train_config.time_limit_min} min reached after epoch {epoch + 1}; stopping")
+            break
+    return history
