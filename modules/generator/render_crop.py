@@ -97,7 +97,10 @@ def render_crop(
     hh, ww = layers.shape[:2]
     kind = _choice_weighted(rng, config.background_weights)
     bg = bgs.make_background(rng, kind, hh, ww, scene_pool)
-    bg_luma = bgs.luminance(np.array(cv2.mean(bg)[:3], np.float32))
+    mean = np.array(cv2.mean(bg)[:3], np.float32)
+    if kind == "scene":  # flatten busy scene windows so the contrast rule holds locally, not just on average
+        bg = np.clip(mean + (bg - mean) * np.float32(rng.uniform(0.3, 0.65)), 0, 255).astype(np.uint8)
+    bg_luma = bgs.luminance(mean)
     fg = bgs.contrasting_color(rng, bg_luma, config.min_contrast)
     stack = []
     if layers[..., 2].any():
