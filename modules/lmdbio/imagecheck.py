@@ -92,9 +92,28 @@ def _frame(body: bytes, quant: set[int]) -> tuple[tuple[int, int], set[int]] | N
 
 def jpeg_structure(data: bytes) -> tuple[tuple[int, int] | None, str]:
     """``((width, height), "")`` when the JPEG's headers are valid (the checks libjpeg makes before
-    decoding: tables, frame, scan) and the file ends with EOI; else ``(None, reason)``."""
+    decoding: tables, frame, scan) and the file ends with EOI; else ``(None, reason)``.
+
+    Crops from one encoder share their headers except the frame size, so a header (everything up
+    to the first scan) that passed once is remembered; only passes are cached, a failure re-walks."""
     if data[-2:] != b"\xff\xd9" and data.rfind(b"\xff\xd9", max(0, len(data) - 1024)) < 0:
         return None, "jpeg_truncated"
+    sos = data.find(b"\xff\xda", 2)
+    if sos > 2 and sos + 4 <= len(data):
+        header = data[: sos + 2 + struct.unpack(">H", data[sos + 2 : sos + 4])[0]]
+        result = _cached_headers(header)
+        if result[0] is not None:  # the walk of the whole file would take the same path
+            return result
+    return _jpeg_headers(data)
+
+
+@lru_cache(maxsize=4096)
+def _cached_headers(header: bytes) -> tuple[tuple[int, int] | None, str]:
+    return _jpeg_headers(header)
+
+
+def _jpeg_headers(data: bytes) -> tuple[tuple[int, int] | None, str]:
+    """Walk the segments from SOI to the first scan (see ``jpeg_structure``)."""
     pos, end = 2, len(data)
     frame: tuple[tuple[int, int], set[int]] | None = None
     quant: set[int] = set()

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import shutil
 import time
 from collections import Counter, deque
@@ -38,6 +39,7 @@ from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
 from modules.text.normalize import clean_label
 
 MANIFEST = "kocr_manifest.json"
+_BREAKING = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what clean_label replaces
 SKIPPED_LOG = "skipped.txt"
 _CHUNK = 64  # samples per thread-pool task
 
@@ -117,7 +119,7 @@ def iter_samples(sources: Sequence[GtSource]) -> Iterator[_Sample]:
             if not isinstance(item, GtEntry):
                 yield _Sample(None, "", f"{item.source}:{item.line}", "gt_malformed")
                 continue
-            label, _altered = clean_label(item.label)
+            label = clean_label(item.label)[0] if _BREAKING.search(item.label) else item.label  # already NFC
             path = resolve_in_root(root, item.path)
             shown = f"{source.gt_path}: {item.path}"
             if path is None:
@@ -195,8 +197,7 @@ class GrowingLmdb:
         while True:
             try:
                 with self.env.begin(write=True) as txn:
-                    for key, value in items:
-                        txn.put(key, value)
+                    txn.cursor().putmulti(items)
                 return
             except lmdb.MapFullError:
                 self.map_size *= 2
