@@ -34,8 +34,8 @@ def test_decode_predictions_scores_and_layout() -> None:
     outputs = [torch.full((2, 3, s, s, 6), -10.0) for s in (8, 4, 2)]
     outputs[1][1, 2, 3, 1, 4] = logit(0.9)  # objectness
     outputs[1][1, 2, 3, 1, 5] = logit(0.5)  # class
-    anchors = torch.full((9, 2), 0.25)
-    boxes, scores, classes = decode_predictions(outputs, anchors, 64)
+    anchors = torch.full((9, 2), 16.0)
+    boxes, scores, classes = decode_predictions(outputs, anchors)
     n = 3 * (64 + 16 + 4)
     assert boxes.shape == (2, n, 4) and scores.shape == (2, n) and classes.shape == (2, n)
     best = int(scores[1].argmax())

@@ -18,7 +18,7 @@ from modules.detector.targets import build_targets
 from modules.metrics.detection import match_detections
 
 ANCHORS = torch.tensor([[8, 8], [16, 8], [32, 8], [48, 16], [64, 16], [96, 24], [128, 32], [192, 48], [240, 64]],
-                       dtype=torch.float32) / 256
+                       dtype=torch.float32)  # pixels of a 256 input
 
 
 def random_outputs(seed: int = 0, batch: int = 1, size: int = 256) -> list[torch.Tensor]:
@@ -31,10 +31,10 @@ def test_loss_is_finite_with_and_without_boxes() -> None:
     boxes = [torch.tensor([[10.0, 10.0, 80.0, 30.0]]), torch.zeros(0, 4)]
     classes = [torch.tensor([0]), torch.zeros(0, dtype=torch.long)]
     targets = build_targets(boxes, classes, ANCHORS, 256)
-    loss, parts = yolo_loss(outputs, targets, ANCHORS, 256, LossConfig())
+    loss, parts = yolo_loss(outputs, targets, ANCHORS, LossConfig())
     assert torch.isfinite(loss) and loss > 0 and parts["positives"] > 0 and parts["box"] > 0
     empty = build_targets([torch.zeros(0, 4)] * 2, [torch.zeros(0, dtype=torch.long)] * 2, ANCHORS, 256)
-    loss_empty, parts_empty = yolo_loss(outputs, empty, ANCHORS, 256, LossConfig())
+    loss_empty, parts_empty = yolo_loss(outputs, empty, ANCHORS, LossConfig())
     assert torch.isfinite(loss_empty) and parts_empty["box"] == 0 and parts_empty["positives"] == 0
 
 
@@ -51,7 +51,7 @@ def test_dontcare_region_is_neither_rewarded_nor_penalised() -> None:
             inside = [k for k in range(256 // s) if 128 <= (k + 0.5) * s <= 160]  # cell centres in the box
             cols = [k for k in range(256 // s) if 128 <= (k + 0.5) * s <= 200]
             o[0, :, inside[0]:inside[-1] + 1, cols[0]:cols[-1] + 1, 4] = objectness
-        losses.append(float(yolo_loss(outputs, targets, ANCHORS, 256, LossConfig(), [dontcare])[0]))
+        losses.append(float(yolo_loss(outputs, targets, ANCHORS, LossConfig(), [dontcare])[0]))
     assert losses[0] == pytest.approx(losses[1], rel=1e-6) and losses[1] == pytest.approx(losses[2], rel=1e-6)
     # the same change on a text-free region with no don't-care box does change the loss
     plain = build_targets([boxes[0][:1]], [classes[0][:1]], ANCHORS, 256)
@@ -59,7 +59,7 @@ def test_dontcare_region_is_neither_rewarded_nor_penalised() -> None:
     for objectness in (-8.0, 8.0):
         outputs = [o.clone() for o in base]
         outputs[0][0, :, 16:20, 16:25, 4] = objectness
-        changed.append(float(yolo_loss(outputs, plain, ANCHORS, 256, LossConfig())[0]))
+        changed.append(float(yolo_loss(outputs, plain, ANCHORS, LossConfig())[0]))
     assert changed[1] > changed[0] + 0.1
 
 
@@ -68,7 +68,7 @@ def test_loss_does_not_modify_inputs() -> None:
     copies = [o.clone() for o in outputs]
     boxes = [torch.tensor([[10.0, 10.0, 80.0, 30.0]])]
     targets = build_targets(boxes, [torch.tensor([0])], ANCHORS, 256)
-    yolo_loss(outputs, targets, ANCHORS, 256, LossConfig())
+    yolo_loss(outputs, targets, ANCHORS, LossConfig())
     assert all(torch.equal(a, b) for a, b in zip(outputs, copies)) and boxes[0].tolist() == [[10.0, 10.0, 80.0, 30.0]]
 
 
@@ -77,7 +77,7 @@ def test_one_image_overfit_decreases_loss_and_detects_the_words(font_path: Path)
     image, boxes, classes = make_scene(np.random.default_rng(3), [font_path], width=320, height=240, words=3)
     assert (classes == 0).sum() == 3
     size = 256
-    config = DetectorConfig(width_mult=0.25, head_width=32, input_size=size, anchors=tuple(map(tuple, ANCHORS.tolist())))
+    config = DetectorConfig(width_mult=0.25, head_width=32, input_size=size, anchors=tuple(map(tuple, (ANCHORS / size).tolist())))
     model = YoloDetector(config)
     canvas, lb = letterbox_image(image, size)
     x = torch.from_numpy(canvas.transpose(2, 0, 1).copy()).float().div(255).unsqueeze(0)
@@ -86,7 +86,7 @@ def test_one_image_overfit_decreases_loss_and_detects_the_words(font_path: Path)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     losses = []
     for _ in range(120):
-        loss, _ = yolo_loss(model(x), targets, ANCHORS, size, LossConfig())
+        loss, _ = yolo_loss(model(x), targets, ANCHORS, LossConfig())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

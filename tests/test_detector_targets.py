@@ -6,9 +6,9 @@ import torch
 
 from modules.detector.targets import build_targets
 
-# Anchors (fractions of 256): 3 small for stride 8, 3 medium for 16, 3 large for 32.
+# Anchors (pixels): 3 small for stride 8, 3 medium for 16, 3 large for 32.
 ANCHORS = torch.tensor([[8, 8], [16, 8], [32, 8], [48, 16], [64, 16], [96, 24], [128, 32], [192, 48], [240, 64]],
-                       dtype=torch.float32) / 256
+                       dtype=torch.float32)  # pixels of a 256 input
 
 
 def test_box_goes_to_matching_anchor_cell_and_neighbours() -> None:

@@ -125,7 +125,7 @@ def iter_records(annotations: Iterable[object], reasons: Counter[str]) -> Iterat
     and skipping images whose file is missing or whose size is unknown."""
     for item in annotations:
         if not isinstance(item, ImageAnnotation):
-            reasons[f"skipped: {getattr(item, 'reason', type(item).__name__)}"] += 1
+            reasons[f"reader: {getattr(item, 'reason', type(item).__name__)}"] += 1
             print(item)
             continue
         if not Path(item.image_path).is_file():

@@ -19,8 +19,8 @@ from modules.detector.letterbox import PAD_VALUE
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    scale: tuple[float, float] = (0.6, 1.4)  # zoom relative to the letterbox fit
-    translate: float = 0.2  # max shift of the image centre, as a fraction of the input side
+    scale: tuple[float, float] = (0.6, 1.4)  # random zoom around the reference scale (see random_affine)
+    translate: float = 0.1  # extra shift beyond the image edges, as a fraction of the input side
     hue: float = 0.02  # fraction of the hue circle
     saturation: float = 0.5
     value: float = 0.35
@@ -32,13 +32,23 @@ class AugmentConfig:
 
 
 def random_affine(image: np.ndarray, boxes: np.ndarray, classes: np.ndarray, size: int, config: AugmentConfig,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scale + translate ``image`` into a ``(size, size, 3)`` canvas; returns new image, boxes, classes."""
+                  rng: np.random.Generator, zoom: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scale + translate ``image`` into a ``(size, size, 3)`` canvas; returns new image, boxes, classes.
+
+    The reference scale is the letterbox fit times ``zoom``: with ``zoom = input_size / size`` the
+    canvas is a random window of the image at the scale the detector will see it at ``input_size``, so
+    training on small crops costs little and text keeps its inference size. The window position is
+    uniform over the image (or the image lies anywhere on the canvas when it is smaller).
+    """
     h, w = image.shape[:2]
-    s = size / max(w, h) * rng.uniform(*config.scale)
-    cx = size / 2 + rng.uniform(-config.translate, config.translate) * size
-    cy = size / 2 + rng.uniform(-config.translate, config.translate) * size
-    tx, ty = cx - w * s / 2, cy - h * s / 2
+    s = size / max(w, h) * zoom * rng.uniform(*config.scale)
+    jitter = config.translate * size
+
+    def offset(extent: float) -> float:
+        low, high = sorted((0.0, size - extent))
+        return rng.uniform(low - jitter, high + jitter)
+
+    tx, ty = offset(w * s), offset(h * s)
     matrix = np.array([[s, 0, tx], [0, s, ty]], dtype=np.float64)
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
     out = cv2.warpAffine(image, matrix, (size, size), flags=interp, borderMode=cv2.BORDER_CONSTANT,
@@ -74,7 +84,7 @@ def colour_jitter(image: np.ndarray, config: AugmentConfig, rng: np.random.Gener
 
 
 def augment(image: np.ndarray, boxes: np.ndarray, classes: np.ndarray, size: int, config: AugmentConfig,
-            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rng: np.random.Generator, zoom: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Full training augmentation: ``(size, size, 3)`` uint8 image, boxes in its pixels, classes."""
-    image, boxes, classes = random_affine(image, boxes, classes, size, config, rng)
+    image, boxes, classes = random_affine(image, boxes, classes, size, config, rng, zoom)
     return colour_jitter(image, config, rng), boxes, classes

@@ -46,6 +46,13 @@ class DetectorConfig:
         # JSON and checkpoints give lists back: store tuples so the config stays hashable and comparable.
         object.__setattr__(self, "anchors", tuple((float(w), float(h)) for w, h in self.anchors))
 
+    @property
+    def anchors_px(self) -> tuple[tuple[float, float], ...]:
+        """Anchors in pixels of the ``input_size`` letterbox: what targets, loss and decode use. They stay
+        fixed when the detector runs at another input size (as in YOLOv3), and training crops are taken
+        at the ``input_size`` scale so objects meet the anchors at the size they will have at inference."""
+        return tuple((w * self.input_size, h * self.input_size) for w, h in self.anchors)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["anchors"] = [list(a) for a in self.anchors]

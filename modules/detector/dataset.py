@@ -55,12 +55,13 @@ def load_samples(records: list[YoloRecord], cache_side: int, problems: Counter[s
 class DetectionDataset(torch.utils.data.Dataset):
     """``dataset[i] -> (image (3, S, S) float [0, 1], boxes (N, 4) float xyxy input px, classes (N,) long)``.
 
-    With ``augment_config`` the image is augmented (``augment.augment``), otherwise letterboxed.
+    With ``augment_config`` the image is augmented (``augment.augment``, windows at ``zoom`` times the
+    letterbox scale), otherwise letterboxed.
     """
 
     def __init__(self, samples: list[Sample], size: int, augment_config: AugmentConfig | None = None,
-                 seed: int = 0) -> None:
-        self.samples, self.size, self.augment_config = samples, size, augment_config
+                 seed: int = 0, zoom: float = 1.0) -> None:
+        self.samples, self.size, self.augment_config, self.zoom = samples, size, augment_config, zoom
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -70,7 +71,7 @@ class DetectionDataset(torch.utils.data.Dataset):
         sample = self.samples[index]
         if self.augment_config is not None:
             image, boxes, classes = augment(sample.image, sample.boxes, sample.classes, self.size,
-                                            self.augment_config, self.rng)
+                                            self.augment_config, self.rng, self.zoom)
         else:
             image, lb = letterbox_image(sample.image, self.size)
             boxes, classes = lb.to_input(sample.boxes), sample.classes

@@ -19,9 +19,9 @@ from modules.detector.config import STRIDES
 from modules.detector.model import ANCHORS_PER_SCALE
 
 
-def anchors_for_scale(anchors: torch.Tensor, scale: int, input_size: int) -> torch.Tensor:
-    """``(9, 2)`` anchor fractions -> ``(3, 2)`` anchors in input pixels for scale 0 (stride 8), 1 or 2."""
-    return anchors[scale * ANCHORS_PER_SCALE:(scale + 1) * ANCHORS_PER_SCALE] * float(input_size)
+def anchors_for_scale(anchors_px: torch.Tensor, scale: int) -> torch.Tensor:
+    """``(9, 2)`` anchors in pixels -> the ``(3, 2)`` anchors of scale 0 (stride 8), 1 or 2."""
+    return anchors_px[scale * ANCHORS_PER_SCALE:(scale + 1) * ANCHORS_PER_SCALE]
 
 
 def decode_boxes(raw: torch.Tensor, anchors_px: torch.Tensor, stride: int) -> torch.Tensor:
@@ -37,17 +37,17 @@ def decode_boxes(raw: torch.Tensor, anchors_px: torch.Tensor, stride: int) -> to
     return torch.cat([centre - size / 2, centre + size / 2], dim=-1)
 
 
-def decode_predictions(outputs: list[torch.Tensor], anchors: torch.Tensor,
-                       input_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def decode_predictions(outputs: list[torch.Tensor], anchors_px: torch.Tensor
+                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """All scales -> ``boxes (B, N, 4)`` xyxy input pixels, ``scores (B, N)``, ``classes (B, N)`` long.
 
-    ``outputs`` are the model's ``[P8, P16, P32]``; ``anchors`` ``(9, 2)`` fractions of the input side.
+    ``outputs`` are the model's ``[P8, P16, P32]``; ``anchors_px`` ``(9, 2)`` pixels (``config.anchors_px``).
     Score = sigmoid(objectness) * sigmoid(best class logit).
     """
     boxes, scores, classes = [], [], []
     for scale, (raw, stride) in enumerate(zip(outputs, STRIDES)):
         b = raw.shape[0]
-        boxes.append(decode_boxes(raw, anchors_for_scale(anchors, scale, input_size), stride).reshape(b, -1, 4))
+        boxes.append(decode_boxes(raw, anchors_for_scale(anchors_px, scale), stride).reshape(b, -1, 4))
         cls_prob, cls_id = raw[..., 5:].sigmoid().max(dim=-1)
         scores.append((raw[..., 4].sigmoid() * cls_prob).reshape(b, -1))
         classes.append(cls_id.reshape(b, -1))

@@ -46,7 +46,7 @@ class Detector:
         if self.input_size % 32:
             raise ValueError(f"input_size must be a multiple of 32, got {self.input_size}")
         self.score_threshold, self.iou_threshold, self.max_detections = score_threshold, iou_threshold, max_detections
-        self.anchors = torch.tensor(config.anchors, dtype=torch.float32)
+        self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None,
@@ -66,7 +66,7 @@ class Detector:
             chunk = [letterbox_image(_as_rgb(im), self.input_size) for im in images[start:start + batch_size]]
             batch = torch.from_numpy(np.stack([c[0] for c in chunk]).transpose(0, 3, 1, 2).copy())
             batch = batch.to(self.device).float().div_(255.0)
-            boxes, scores, _ = decode_predictions(self.model(batch), self.anchors.to(self.device), self.input_size)
+            boxes, scores, _ = decode_predictions(self.model(batch), self.anchors_px.to(self.device))
             boxes, scores = boxes.float().cpu().numpy(), scores.float().cpu().numpy()
             for (_, lb), b, s in zip(chunk, boxes, scores):
                 kept_boxes, kept_scores = postprocess(b, s, self.score_threshold, self.iou_threshold,

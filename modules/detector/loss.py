@@ -16,13 +16,13 @@ from modules.detector.decode import anchors_for_scale, decode_boxes
 from modules.detector.targets import ScaleTargets
 
 
-def yolo_loss(outputs: list[torch.Tensor], targets: list[ScaleTargets], anchors: torch.Tensor, input_size: int,
+def yolo_loss(outputs: list[torch.Tensor], targets: list[ScaleTargets], anchors_px: torch.Tensor,
               config: LossConfig, dontcare_boxes: list[torch.Tensor] | None = None
               ) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss (scalar tensor) and its parts as floats (``box``, ``obj``, ``cls``, ``positives``).
 
     ``outputs``: model outputs ``[P8, P16, P32]``, each ``(B, 3, H, W, 5 + C)``; ``targets``: from
-    ``build_targets``; ``anchors`` ``(9, 2)`` fractions; ``dontcare_boxes[i]`` ``(K_i, 4)`` xyxy input pixels.
+    ``build_targets``; ``anchors_px`` ``(9, 2)`` pixels; ``dontcare_boxes[i]`` ``(K_i, 4)`` xyxy input pixels.
     """
     device = outputs[0].device
     loss_box = torch.zeros((), device=device)
@@ -30,12 +30,12 @@ def yolo_loss(outputs: list[torch.Tensor], targets: list[ScaleTargets], anchors:
     loss_cls = torch.zeros((), device=device)
     positives = 0
     for scale, (raw, tgt, stride) in enumerate(zip(outputs, targets, STRIDES)):
-        anchors_px = anchors_for_scale(anchors.to(device), scale, input_size)
+        scale_anchors = anchors_for_scale(anchors_px.to(device), scale)
         obj_target = torch.zeros(raw.shape[:4], device=device, dtype=raw.dtype)
         ignore = tgt.ignore.to(device).clone()
         if dontcare_boxes is not None and any(len(d) for d in dontcare_boxes):
             with torch.no_grad():
-                pred_boxes = decode_boxes(raw.detach(), anchors_px, stride)
+                pred_boxes = decode_boxes(raw.detach(), scale_anchors, stride)
                 for i, dc in enumerate(dontcare_boxes):
                     if len(dc):
                         ioa = ioa_matrix(pred_boxes[i].reshape(-1, 4), dc.to(device).float()).amax(dim=1)
@@ -45,7 +45,7 @@ def yolo_loss(outputs: list[torch.Tensor], targets: list[ScaleTargets], anchors:
             pred = raw[b, a, gy, gx]  # (M, 5 + C)
             grid_xy = torch.stack([gx, gy], dim=1).to(raw.dtype)
             centre = (pred[:, :2].sigmoid() * 2.0 - 0.5 + grid_xy) * stride
-            size = (pred[:, 2:4].sigmoid() * 2.0) ** 2 * anchors_px[a]
+            size = (pred[:, 2:4].sigmoid() * 2.0) ** 2 * scale_anchors[a]
             box = torch.cat([centre - size / 2, centre + size / 2], dim=1)
             iou, giou = giou_pairwise(box, tgt.boxes.to(device))
             loss_box = loss_box + (1.0 - giou).mean()

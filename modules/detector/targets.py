@@ -15,7 +15,6 @@ import torch
 
 from modules.detector.anchors import shape_iou
 from modules.detector.config import STRIDES
-from modules.detector.decode import anchors_for_scale
 from modules.detector.model import ANCHORS_PER_SCALE
 
 TEXT, DONTCARE = 0, 1
@@ -41,17 +40,16 @@ class ScaleTargets:
         return int(self.batch.numel())
 
 
-def build_targets(gt_boxes: list[torch.Tensor], gt_classes: list[torch.Tensor], anchors: torch.Tensor,
+def build_targets(gt_boxes: list[torch.Tensor], gt_classes: list[torch.Tensor], anchors_px: torch.Tensor,
                   input_size: int, anchor_ratio: float = 4.0, neighbours: bool = True) -> list[ScaleTargets]:
     """Assign ground truth to the three scales.
 
     ``gt_boxes[i]`` ``(N_i, 4)`` xyxy input pixels of image i, ``gt_classes[i]`` ``(N_i,)`` (0 text,
-    1 don't-care); ``anchors`` ``(9, 2)`` fractions of ``input_size``. Returns one ``ScaleTargets`` per
+    1 don't-care); ``anchors_px`` ``(9, 2)`` pixels; ``input_size`` the square image side. Returns one ``ScaleTargets`` per
     stride in ``STRIDES`` (8, 16, 32).
     """
     batch_size = len(gt_boxes)
-    anchors = anchors.float()
-    all_px = anchors * float(input_size)
+    all_px = anchors_px.float()
     per_scale: list[dict[str, list[torch.Tensor]]] = [{k: [] for k in ("b", "a", "gy", "gx", "box", "cls")}
                                                       for _ in STRIDES]
     ignores = [torch.zeros(batch_size, ANCHORS_PER_SCALE, input_size // s, input_size // s, dtype=torch.bool)

@@ -42,15 +42,15 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
     """One pass over ``loader``; returns the mean ``loss``, ``box``, ``obj``, ``cls`` of the epoch."""
     model.train()
     device = next(model.parameters()).device
-    anchors = torch.tensor(model.config.anchors, dtype=torch.float32)
+    anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
     sums: dict[str, float] = {"loss": 0.0, "box": 0.0, "obj": 0.0, "cls": 0.0}
     steps = 0
     bar = tqdm(loader, desc=desc, leave=False)
     for images, boxes, classes in bar:
         size = images.shape[-1]
-        targets = build_targets(boxes, classes, anchors, size, anchor_ratio=loss_config.anchor_ratio)
+        targets = build_targets(boxes, classes, anchors_px, size, anchor_ratio=loss_config.anchor_ratio)
         dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
-        loss, parts = yolo_loss(model(images.to(device)), targets, anchors, size, loss_config, dontcare)
+        loss, parts = yolo_loss(model(images.to(device)), targets, anchors_px, loss_config, dontcare)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -92,7 +92,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     if train_config.num_threads:
         torch.set_num_threads(train_config.num_threads)
     config: DetectorConfig = model.config
-    dataset = DetectionDataset(train_samples, train_config.train_size, augment_config, seed=train_config.seed)
+    dataset = DetectionDataset(train_samples, train_config.train_size, augment_config, seed=train_config.seed,
+                               zoom=config.input_size / train_config.train_size)
     loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
                                          collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
