@@ -100,6 +100,9 @@ def test_rerun_is_skipped_then_rebuilt_on_change(tmp_path: Path) -> None:
     create_lmdb(sources, tmp_path / "lmdb", QUIET)
     again = create_lmdb(sources, tmp_path / "lmdb", QUIET)
     assert again.up_to_date and again.written == 3
+    gt.write_text(gt.read_text(encoding="utf-8"), encoding="utf-8")  # rewritten (crops re-made): rebuild
+    os.utime(gt, ns=(gt.stat().st_atime_ns, gt.stat().st_mtime_ns + 10**9))
+    assert not create_lmdb(sources, tmp_path / "lmdb", QUIET).up_to_date
     with gt.open("a", encoding="utf-8") as handle:
         handle.write("train/crop_000.png\tnew label\n")
     rebuilt = create_lmdb(sources, tmp_path / "lmdb", QUIET)

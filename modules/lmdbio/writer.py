@@ -219,10 +219,14 @@ def size_stats(sizes: Sequence[tuple[int, int]]) -> dict:
 
 
 def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
+    """What decides whether a finished dataset is up to date: each gt file's content and modification
+    time (01 / 02 rewrite their gt files on every run, so re-made crops always trigger a rebuild)."""
     inputs = []
     for source in sources:
-        digest = hashlib.sha1(Path(source.gt_path).read_bytes()).hexdigest()
-        inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest})
+        path = Path(source.gt_path)
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+        inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest,
+                       "mtime_ns": path.stat().st_mtime_ns})
     return {"format": "dtrb-lmdb-v1", "inputs": inputs, "validate": config.validate}
 
 
