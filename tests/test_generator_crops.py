@@ -96,7 +96,7 @@ def test_crops_layout_gt_and_identical_output_for_any_worker_count(tmp_path: Pat
                          workers=2, chunk_size=7, progress=False)
     assert Path(two.gt_path).read_bytes() == Path(one.gt_path).read_bytes()
     assert digest(tmp_path / "a" / "train") == digest(tmp_path / "b" / "train")
-    other = generate_crops(tmp_path / "c", "train", 40, seed=4, fonts_dir=fonts_dir, corpus_path=corpus,
+    generate_crops(tmp_path / "c", "train", 40, seed=4, fonts_dir=fonts_dir, corpus_path=corpus,
                            workers=1, progress=False)
     assert digest(tmp_path / "c" / "train") != digest(tmp_path / "a" / "train")
 

@@ -19,6 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # a script run from anywhere: make the repository's `modules` importable
+    sys.path.insert(0, str(ROOT))
+
+from modules.text.charset import ksx1001_hangul, printable_ascii  # noqa: E402
+
 DEFAULT_OUT = Path(__file__).with_name("sample_data.xlsx")
 
 SHOP_PREFIX = (
@@ -129,12 +134,11 @@ def _phone(rng: random.Random) -> str:
 
 def build_rows(seed: int = 0) -> list[tuple[str, str, str]]:
     """Every corpus row as ``(text, category, language)``, deterministic for a seed."""
-    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
-    from modules.text.charset import ksx1001_hangul
-
     rng = random.Random(seed)
     rows: list[tuple[str, str, str]] = []
-    add = lambda text, cat, lang: rows.append((text, cat, lang))  # noqa: E731
+
+    def add(text: str, category: str, language: str) -> None:
+        rows.append((text, category, language))
 
     for prefix in SHOP_PREFIX:
         for kind in rng.sample(SHOP_TYPE, 40):
@@ -244,9 +248,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rows = build_rows(args.seed)
-    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
-    from modules.text.charset import ksx1001_hangul, printable_ascii
-
     allowed = set(ksx1001_hangul()) | set(printable_ascii())
     bad = {c for text, _, _ in rows for c in text if c not in allowed}
     if bad:
