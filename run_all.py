@@ -43,8 +43,12 @@ STEPS: list[Step | Prepare] = [
                "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111"},
          outputs=("saved_model_dir",)),
     # Detection: YOLO annotations + anchors, detector training.
-    Step("yolo_preprocess", smoke={}, full={}, outputs=()),
-    Step("yolo_train", smoke={}, full={}, outputs=()),
+    Step("yolo_preprocess", smoke={"show_samples": 2}, full={}, outputs=("out_dir",)),
+    Step("yolo_train", smoke={"epochs": 2, "input_size": 320, "train_size": 256, "cache_side": 480, "warmup_steps": 5,
+                              "time_limit_min": 3.0, "show_examples": 2},
+         full={"width_mult": 1.0, "head_width": 128, "train_size": 416, "cache_side": 1280, "epochs": 100,
+               "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda"},
+         outputs=("out_root",)),
     # End to end: detect -> crop -> recognize, evaluation.
     Step("yolocrnn_demo", smoke={"num_samples": 2, "show_samples": 1, "eval_limit": 10},
          full={"num_samples": 12, "device": "cuda"}, outputs=("output_dir", "eval_json")),
