@@ -1,6 +1,9 @@
 """Text image generator throughput: crops per second per core and scenes per second.
 
-    .venv/bin/python benchmarks/bench_generator.py [--crops 3000] [--warmup 500] [--scenes 40]
+    .venv/bin/python -m benchmarks.bench_generator [--crops 3000] [--warmup 500] [--scenes 40]
+
+(run from the repository root; ``-m`` puts the root on the import path, a plain
+``python benchmarks/bench_generator.py`` needs ``PYTHONPATH=.``)
 
 One process (= one core) runs the production path of ``generate_crops`` (pick text + covering
 font, render with the default ``CropConfig`` variations, JPEG-encode, write image + label files to a
@@ -21,7 +24,7 @@ import numpy as np
 
 from modules.generator.corpus import read_corpus
 from modules.generator.fonts import load_fonts
-from modules.generator.generate import _Worker
+from modules.generator.generate import CropWorker
 from modules.generator.glyphs import GlyphCache
 from modules.generator.render_crop import CropConfig
 from modules.generator.scene import render_scene
@@ -48,7 +51,7 @@ def main() -> None:
     rows, _ = read_corpus(args.corpus)
     fonts, _ = load_fonts(args.fonts_dir, split="train")
     with tempfile.TemporaryDirectory() as tmp:
-        worker = _Worker(rows, fonts, CropConfig(), args.seed, "train", Path(tmp) / "train",
+        worker = CropWorker(rows, fonts, CropConfig(), args.seed, "train", Path(tmp) / "train",
                          Path(tmp) / "train_label", overwrite=True)
         (Path(tmp) / "train").mkdir()
         (Path(tmp) / "train_label").mkdir()

@@ -53,7 +53,10 @@ class CropResult:
 
 
 @dataclass
-class _Worker:
+class CropWorker:
+    """Everything one process needs to make crops of one split (corpus, fonts, glyph cache,
+    background pool); ``make(i)`` writes crop ``i``. ``generate_crops`` runs one per process."""
+
     rows: list[CorpusRow]
     fonts: list[FontInfo]
     config: CropConfig
@@ -103,10 +106,10 @@ class _Worker:
         return index, text, True, problems
 
 
-_STATE: dict[str, _Worker] = {}  # one per worker process, set by _init (never at import)
+_STATE: dict[str, CropWorker] = {}  # one per worker process, set by _init (never at import)
 
 
-def _init(worker: _Worker) -> None:
+def _init(worker: CropWorker) -> None:
     _STATE["worker"] = worker
 
 
@@ -178,7 +181,7 @@ def generate_crops(
     label_dir.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(manifest, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
 
-    worker = _Worker(rows, fonts, config, seed, split, image_dir, label_dir, overwrite)
+    worker = CropWorker(rows, fonts, config, seed, split, image_dir, label_dir, overwrite)
     workers = workers or os.cpu_count() or 1
     labels: dict[int, str] = {}
     result = CropResult(str(out_root / f"gt_{split}.txt"), 0)
