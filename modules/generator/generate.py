@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -113,6 +114,12 @@ def _init(worker: CropWorker) -> None:
     _STATE["worker"] = worker
 
 
+def _init_pool(worker: CropWorker) -> None:
+    """Pool initializer: one OpenCV thread per worker process (the pool already uses every core)."""
+    cv2.setNumThreads(1)
+    _init(worker)
+
+
 def _run_chunk(indices: list[int]) -> list[tuple[int, str | None, bool, Counter]]:
     worker = _STATE["worker"]
     return [worker.make(i) for i in indices]
@@ -192,7 +199,7 @@ def generate_crops(
         outputs = map(_run_chunk, chunks)
         pool = None
     else:
-        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
+        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init_pool, (worker,))
         outputs = pool.imap_unordered(_run_chunk, chunks)
     try:
         for batch in outputs:
