@@ -14,7 +14,7 @@ from modules.detector.config import LossConfig, TrainConfig
 from modules.detector.dataset import Sample
 from modules.detector.model import YoloDetector
 from modules.detector.mobilenet import load_backbone_weights
-from modules.detector.train import fit
+from modules.detector.train import Schedule, fit
 
 SMALL = DetectorConfig(width_mult=0.25, head_width=16, input_size=128)
 
@@ -91,15 +91,35 @@ def test_fit_writes_best_last_and_resumes_exactly(tmp_path: Path) -> None:
     straight = YoloDetector(SMALL)
     fit(straight, train, val, cfg, LossConfig(), tmp_path / "a", log=lambda _: None)
     assert (tmp_path / "a" / "best.pt").exists() and (tmp_path / "a" / "last.pt").exists()
-    # interrupted after one epoch (the time limit stops it), then resumed: same weights as the straight run
+    # interrupted after one epoch, then resumed: same weights as the straight run
     torch.manual_seed(0)
     first = YoloDetector(SMALL)
-    fit(first, train, val, TrainConfig(**{**cfg.__dict__, "time_limit_min": 1e-9}), LossConfig(), tmp_path / "b",
-        log=lambda _: None)
+    fit(first, train, val, cfg, LossConfig(), tmp_path / "b", log=lambda _: None, max_epochs_this_run=1)
     state = load_checkpoint(tmp_path / "b" / "last.pt")
-    assert state["epoch"] == 1 and "optimizer" in state and "scheduler" in state
+    assert state["epoch"] == 1 and "optimizer" in state and state["schedule"]["step"] == 2
     resumed = YoloDetector(SMALL)
     history = fit(resumed, train, val, cfg, LossConfig(), tmp_path / "b", resume=True, log=lambda _: None)
     assert [h["epoch"] for h in history] == [1, 2]
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
         torch.testing.assert_close(a, b)
+
+
+def test_time_limit_anneals_and_stops(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    history = fit(YoloDetector(SMALL), _samples(4), _samples(1),
+                  TrainConfig(epochs=50, batch_size=2, train_size=128, warmup_steps=1, time_limit_min=1e-4),
+                  LossConfig(), tmp_path, log=lambda _: None)
+    assert 1 <= len(history) < 50
+    state = load_checkpoint(tmp_path / "last.pt")
+    assert state["schedule"]["elapsed_s"] >= 1e-4 * 60 and state["schedule"]["step"] < 50 * 2
+
+
+def test_schedule_follows_the_larger_of_step_and_time_progress() -> None:
+    by_steps = Schedule(1.0, total_steps=100, warmup_steps=10, step=55)
+    assert by_steps.progress == pytest.approx(0.55) and not by_steps.finished
+    assert Schedule(1.0, 100, 10, step=5).lr() == pytest.approx(0.6)  # warm-up: (5 + 1) / 10
+    half_time = Schedule(1.0, total_steps=100, warmup_steps=10, time_limit_s=100.0, step=20, elapsed_s=50.0)
+    assert half_time.progress == pytest.approx(0.5, abs=0.01)
+    assert half_time.lr() == pytest.approx(0.05 + 0.95 * 0.5, abs=0.02)  # cosine midpoint
+    done = Schedule(1.0, total_steps=100, warmup_steps=10, time_limit_s=100.0, step=20, elapsed_s=100.0)
+    assert done.finished and done.lr() == pytest.approx(0.05)

@@ -91,4 +91,4 @@ class TrainConfig:
     train_size: int = 352
     seed: int = 0
     num_threads: int = 0  # 0: leave torch's default
-    time_limit_min: float = 0.0  # 0: no limit; otherwise stop after this many minutes (reported)
+    time_limit_min: float = 0.0  # 0: none; else the LR schedule follows max(step, time) progress and ends in time

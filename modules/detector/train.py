@@ -26,20 +26,49 @@ from modules.imageio import write_bytes_atomic
 from modules.metrics.detection import detection_prf
 
 
-def warmup_cosine(total_steps: int, warmup_steps: int, final_fraction: float = 0.05) -> Callable[[int], float]:
-    """LR multiplier: linear warm-up, then cosine decay to ``final_fraction``."""
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / max(1, warmup_steps)
-        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
-        return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
-    return factor
+def warmup_cosine(step: int, progress: float, warmup_steps: int, final_fraction: float = 0.05) -> float:
+    """LR multiplier: linear warm-up over ``warmup_steps``, then cosine decay to ``final_fraction`` as
+    ``progress`` goes from 0 to 1."""
+    if step < warmup_steps:
+        return (step + 1) / max(1, warmup_steps)
+    return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+class Schedule:
+    """Step counter + learning rate. Progress is the fraction of ``total_steps`` done or, with a time
+    limit, of the time budget used, whichever is larger: on a slower machine the schedule still anneals
+    and training ends inside the budget instead of being cut off at a high learning rate."""
+
+    def __init__(self, base_lr: float, total_steps: int, warmup_steps: int, time_limit_s: float = 0.0,
+                 step: int = 0, elapsed_s: float = 0.0) -> None:
+        self.base_lr, self.total_steps, self.warmup_steps = base_lr, total_steps, warmup_steps
+        self.time_limit_s, self.step, self.elapsed_before = time_limit_s, step, elapsed_s
+        self.started = time.monotonic()
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.elapsed_before + time.monotonic() - self.started
+
+    @property
+    def progress(self) -> float:
+        by_steps = self.step / max(1, self.total_steps)
+        return max(by_steps, self.elapsed_s / self.time_limit_s) if self.time_limit_s else by_steps
+
+    @property
+    def finished(self) -> bool:
+        return self.progress >= 1.0
+
+    def lr(self) -> float:
+        return self.base_lr * warmup_cosine(self.step, self.progress, self.warmup_steps)
+
+    def state(self) -> dict[str, float]:
+        return {"step": self.step, "elapsed_s": self.elapsed_s}
 
 
 def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
-                    scheduler: torch.optim.lr_scheduler.LRScheduler, loss_config: LossConfig,
-                    desc: str = "train") -> dict[str, float]:
-    """One pass over ``loader``; returns the mean ``loss``, ``box``, ``obj``, ``cls`` of the epoch."""
+                    schedule: Schedule, loss_config: LossConfig, desc: str = "train") -> dict[str, float]:
+    """One pass over ``loader`` (ended early when ``schedule`` is finished); returns the mean ``loss``,
+    ``box``, ``obj``, ``cls`` of the steps taken."""
     model.train()
     device = next(model.parameters()).device
     anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
@@ -47,6 +76,10 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
     steps = 0
     bar = tqdm(loader, desc=desc, leave=False)
     for images, boxes, classes in bar:
+        if schedule.finished:
+            break
+        for group in optimizer.param_groups:
+            group["lr"] = schedule.lr()
         size = images.shape[-1]
         targets = build_targets(boxes, classes, anchors_px, size, anchor_ratio=loss_config.anchor_ratio)
         dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
@@ -55,7 +88,7 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
-        scheduler.step()
+        schedule.step += 1
         steps += 1
         sums["loss"] += float(loss.detach())
         for key in ("box", "obj", "cls"):
@@ -80,10 +113,12 @@ def evaluate(detector: Detector, samples: list[Sample], batch_size: int = 8, iou
 
 def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
         loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
-        score_threshold: float = 0.3, log: Callable[[str], None] = print) -> list[dict[str, float]]:
+        score_threshold: float = 0.3, log: Callable[[str], None] = print,
+        max_epochs_this_run: int | None = None) -> list[dict[str, float]]:
     """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
-    (weights, optimizer, scheduler, epoch, RNG state). Returns the per-epoch history.
+    (weights, optimizer, schedule step and time used, epoch, RNG state). ``max_epochs_this_run`` trains
+    in chunks (resume to continue). Returns the per-epoch history.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -97,8 +132,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
                                          collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
-    total_steps = train_config.epochs * max(1, len(loader))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(total_steps, train_config.warmup_steps))
+    schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
+                        train_config.time_limit_min * 60)
     history: list[dict[str, float]] = []
     start_epoch, best = 0, -1.0
     last_path = out_dir / "last.pt"
@@ -108,17 +143,23 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             raise ValueError(f"{last_path}: saved config differs from this model's; not resuming")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+        schedule = Schedule(train_config.lr, schedule.total_steps, train_config.warmup_steps,
+                            train_config.time_limit_min * 60, int(state["schedule"]["step"]),
+                            float(state["schedule"]["elapsed_s"]))
         set_rng_state(state["rng"])
         dataset.rng = np.random.default_rng(train_config.seed + int(state["epoch"]))
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
         log(f"resumed from {last_path} after epoch {start_epoch}")
     detector = Detector(model, config, score_threshold=score_threshold)
-    started = time.monotonic()
-    for epoch in range(start_epoch, train_config.epochs):
+    end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
+                                                                           start_epoch + max_epochs_this_run)
+    for epoch in range(start_epoch, end_epoch):
+        if schedule.finished:
+            log(f"time limit of {train_config.time_limit_min} min used up before epoch {epoch + 1}; stopping")
+            break
         tic = time.monotonic()
-        losses = train_one_epoch(model, loader, optimizer, scheduler, loss_config,
+        losses = train_one_epoch(model, loader, optimizer, schedule, loss_config,
                                  desc=f"epoch {epoch + 1}/{train_config.epochs}")
         metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
         row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
@@ -128,11 +169,12 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             best = metrics["hmean"]
             save_checkpoint(out_dir / "best.pt", model, config, epoch + 1, metrics)
         save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
-                        scheduler=scheduler.state_dict(), rng=rng_state(), history=history, best_hmean=best)
+                        schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best)
         write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))
         log(f"epoch {epoch + 1}: loss {losses['loss']:.4f} P {metrics['precision']:.3f} R {metrics['recall']:.3f} "
             f"H {metrics['hmean']:.3f} ({row['seconds']:.0f} s)")
-        if train_config.time_limit_min and time.monotonic() - started > train_config.time_limit_min * 60:
-            log(f"time limit of {train_config.time_limit_min} min reached after epoch {epoch + 1}; stopping")
+        if schedule.finished and epoch + 1 < train_config.epochs:
+            log(f"time limit of {train_config.time_limit_min} min reached during epoch {epoch + 1}; stopped "
+                f"after {schedule.step} steps with the schedule annealed")
             break
     return history
