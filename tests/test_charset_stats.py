@@ -8,7 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
-from modules.text.charset_stats import build_charset, char_frequencies, charset_coverage, rare_chars, write_stats
+from modules.text.charset_stats import (
+    build_charset,
+    char_frequencies,
+    charset_coverage,
+    rare_chars,
+    write_stats,
+)
 
 LABELS = ["가나", "가다", "AB 1", unicodedata.normalize("NFD", "한"), "가\t나", "뷁"]
 

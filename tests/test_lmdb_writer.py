@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from modules.imageio import encode_image, write_image
-from modules.lmdbio import GtSource, LmdbConfig, create_lmdb, iter_lmdb_labels, read_manifest
+from modules.lmdbio import (
+    GtSource,
+    LmdbConfig,
+    create_lmdb,
+    iter_lmdb_labels,
+    read_manifest,
+)
 from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
 from modules.lmdbio.writer import resolve_in_root
 
@@ -118,7 +124,7 @@ def test_interrupted_run_leaves_old_dataset_and_no_half_copy(tmp_path: Path, mon
     sources = [GtSource(str(gt), str(data))]
     create_lmdb(sources, tmp_path / "lmdb", QUIET)
     gt.write_text(gt.read_text(encoding="utf-8") + "train/crop_000.png\tmore\n", encoding="utf-8")
-    import modules.lmdbio.writer as writer
+    from modules.lmdbio import writer
 
     def boom(*_args: object) -> None:
         raise KeyboardInterrupt

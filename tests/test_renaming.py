@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import modules.renaming as renaming
+from modules import renaming
 from modules.datasets import collect
 from modules.datasets.aihub import iter_aihub_outdoor
 from modules.renaming import read_map, rename_pairs, undo_renames
@@ -40,7 +40,7 @@ def dataset(tmp_path: Path) -> Path:
 def test_rename_undo_round_trip(dataset: Path, tmp_path: Path) -> None:
     before = _tree(dataset)
     csv_path = tmp_path / "rename_map.csv"
-    planned, dry = rename_pairs(dataset / "img", dataset / "lbl", csv_path, dry_run=True)
+    planned, _counts = rename_pairs(dataset / "img", dataset / "lbl", csv_path, dry_run=True)
     assert len(planned) == 4 and not csv_path.exists() and _tree(dataset) == before
     rows, counts = rename_pairs(dataset / "img", dataset / "lbl", csv_path)
     assert counts["renamed"] == 4 and counts["labels_updated"] == 3

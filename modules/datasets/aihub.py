@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
-from modules.datasets.common import ImageIndex, image_size, iter_files, load_json, parse_bbox, positive_int
+from modules.datasets.common import (
+    ImageIndex,
+    image_size,
+    iter_files,
+    load_json,
+    parse_bbox,
+    positive_int,
+)
 from modules.text.normalize import nfc
 
 ILLEGIBLE = "xxx"

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
-from modules.datasets.common import ImageIndex, image_size, load_json, parse_bbox, positive_int
+from modules.datasets.common import (
+    ImageIndex,
+    image_size,
+    load_json,
+    parse_bbox,
+    positive_int,
+)
 from modules.text.normalize import nfc
 
 WORD, IGNORED, CHARACTER = "word", "ignored", "character"

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
-from modules.datasets.common import clamp_points, image_size, load_json, parse_bbox, positive_int
+from modules.datasets.common import (
+    clamp_points,
+    image_size,
+    load_json,
+    parse_bbox,
+    positive_int,
+)
 from modules.text.normalize import nfc
 
 ILLEGIBLE = "."

@@ -34,8 +34,8 @@ def rectify_quad(image: np.ndarray, quad: Sequence[Sequence[float]]) -> np.ndarr
     """
     src = np.asarray(quad, dtype=np.float32).reshape(4, 2)
     tl, tr, br, bl = src
-    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
-    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    width = round(float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = round(float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
     if width < 1 or height < 1:
         return None
     dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from modules.lmdbio.writer import GtSource, LmdbConfig, LmdbReport, create_lmdb, iter_lmdb_labels, read_manifest
+from modules.lmdbio.writer import (
+    GtSource,
+    LmdbConfig,
+    LmdbReport,
+    create_lmdb,
+    iter_lmdb_labels,
+    read_manifest,
+)
 
-__all__ = ["GtSource", "LmdbConfig", "LmdbReport", "LmdbDataset", "create_lmdb", "iter_lmdb_labels", "read_manifest"]
+__all__ = ["GtSource", "LmdbConfig", "LmdbDataset", "LmdbReport", "create_lmdb", "iter_lmdb_labels", "read_manifest"]
 
 
 def __getattr__(name: str) -> Any:
