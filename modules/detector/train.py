@@ -76,7 +76,7 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
     steps = 0
     bar = tqdm(loader, desc=desc, leave=False)
     for images, boxes, classes in bar:
-        if schedule.finished:
+        if schedule.finished and steps:
             break
         for group in optimizer.param_groups:
             group["lr"] = schedule.lr()
@@ -154,8 +154,9 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     detector = Detector(model, config, score_threshold=score_threshold)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
                                                                            start_epoch + max_epochs_this_run)
+    schedule.started = time.monotonic()  # loading data and building the model is not training time
     for epoch in range(start_epoch, end_epoch):
-        if schedule.finished:
+        if schedule.finished and epoch > start_epoch:
             log(f"time limit of {train_config.time_limit_min} min used up before epoch {epoch + 1}; stopping")
             break
         tic = time.monotonic()
