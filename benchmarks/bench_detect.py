@@ -1,8 +1,8 @@
 """Detector throughput: images/s of ``Detector.detect`` (letterbox + model + decode + NMS) at 416 and 640.
 
-    .venv/bin/python benchmarks/bench_detect.py                       # default architecture, random weights
-    .venv/bin/python benchmarks/bench_detect.py --checkpoint saved_models/yolo/default/best.pt
-    .venv/bin/python benchmarks/bench_detect.py --threads 2 --images 64 --batch-size 8
+    .venv/bin/python -m benchmarks.bench_detect            # from the repository root; random weights
+    .venv/bin/python -m benchmarks.bench_detect --checkpoint saved_models/yolo/default/best.pt
+    .venv/bin/python -m benchmarks.bench_detect --threads 2 --images 64 --batch-size 8
 
 Scenes are synthetic 640x480 photos-like images with words (``modules.detector.synthetic``), so the
 post-processing sees realistic numbers of candidate boxes. Prints one line per input size.
