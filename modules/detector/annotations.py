@@ -22,6 +22,7 @@ from modules.imageio import write_bytes_atomic
 
 TEXT, DONTCARE = 0, 1
 _BOX = re.compile(r"^-?\d+,-?\d+,-?\d+,-?\d+,\d+$")
+_BOX_LIKE = re.compile(r"^[-\d.]*,[-\d.,]*$")  # numbers and commas: a broken box, not part of a path
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def parse_line(line: str) -> YoloRecord:
     path = " ".join(tokens[:end]).strip()
     if not path:
         raise ValueError("no image path")
+    if any(_BOX_LIKE.match(t) for t in tokens[1:end]):
+        raise ValueError("malformed box field")
     if any(t and not _BOX.match(t) for t in tokens[end:]):
         raise ValueError("malformed box field")
     values = [list(map(int, t.split(","))) for t in tokens[end:] if t]
