@@ -242,7 +242,19 @@ class Trainer:
             raise ValueError("resume needs the same charset and model config; use fine-tuning for a new charset")
         self.model.load_state_dict(checkpoint.model_state)
         self.optimizer.load_state_dict(checkpoint.optimizer)
-        self.scheduler.load_state_dict(checkpoint.scheduler)
+        saved_optim = checkpoint.extra.get("optim") or {}
+        if saved_optim.get("num_iter") == self.optim.num_iter and saved_optim.get("schedule") == self.optim.schedule:
+            self.scheduler.load_state_dict(checkpoint.scheduler)
+        else:
+            # A longer (or shorter) run: keep this run's schedule and place it at the saved iteration.
+            self.scheduler.last_epoch = checkpoint.iteration
+            closed_form = getattr(self.scheduler, "_get_closed_form_lr", None)
+            lrs = closed_form() if closed_form is not None else self.scheduler.get_lr()
+            for group, lr in zip(self.optimizer.param_groups, lrs):
+                group["lr"] = lr
+            self.scheduler._last_lr = list(lrs)
+            print(f"resume: schedule rebuilt for num_iter={self.optim.num_iter} "
+                  f"(checkpoint was trained for num_iter={saved_optim.get('num_iter')})")
         if checkpoint.scaler:
             self.scaler.load_state_dict(checkpoint.scaler)
         set_rng_state(checkpoint.rng)
