@@ -87,8 +87,8 @@ def fit(
                 if is_ctc and result.all_blank > 0.9:
                     lines.append(f"  {100 * result.all_blank:.0f}% empty predictions: the all-blank CTC phase "
                                  "(normal early on; see the note at the start of this log)")
+                bar.clear()
                 say("\n".join(lines))
-                bar.write(lines[0])
                 write_bytes_atomic(out / "metrics.json", json.dumps(history, indent=1, ensure_ascii=False).encode("utf-8"))
     finally:
         bar.close()

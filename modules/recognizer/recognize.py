@@ -60,8 +60,8 @@ class Recognizer:
             raise ValueError(f"unknown decoder {decoder!r}; valid: {list(DECODERS)}")
         if decoder == "beam" and self.config.prediction != "CTC":
             raise ValueError("beam search is implemented for CTC models; use decoder='greedy' for Attn")
-        if isinstance(images, (np.ndarray, Image.Image)) and not (isinstance(images, np.ndarray) and images.ndim == 4):
-            images = [images]
+        if isinstance(images, Image.Image) or (isinstance(images, np.ndarray) and images.ndim in (2, 3)):
+            images = [images]  # one crop
         results: list[tuple[str, float]] = []
         for start in range(0, len(images), batch_size):
             chunk = images[start : start + batch_size]

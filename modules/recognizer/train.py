@@ -7,7 +7,6 @@ checkpoints. Nothing here sets global state at import; the device comes from the
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -267,6 +266,3 @@ CTC_BLANK_NOTE = (
     "iterations before characters appear. This is normal: keep training while the loss keeps falling."
 )
 
-
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)
