@@ -46,7 +46,8 @@ def test_no_runs_gives_none(tmp_path):
 
 
 def test_fallback_to_newest_file_in_saved_models(tmp_path):
-    for name, mtime in (("a/best_accuracy.pth", 100), ("b/best_accuracy.pth", 200), ("yolo/y/best.pt", 50)):
+    for name, mtime in (("a/best_accuracy.pth", 100), ("b/best_accuracy.pth", 200), ("yolo/y/best.pt", 50),
+                        ("yolo/y/last.pt", 60), ("yolo/old/best.pt", 10)):
         path = tmp_path / "saved_models" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
@@ -56,3 +57,15 @@ def test_fallback_to_newest_file_in_saved_models(tmp_path):
     assert found["detector"].path == tmp_path / "saved_models/yolo/y/best.pt"
     assert "newest in saved_models" in found["recognizer"].run
     assert find_latest_checkpoints("runs", root=tmp_path, fallback_dir=None)["detector"] is None
+
+
+def test_folder_artifact_is_searched_for_its_newest_experiment(tmp_path):
+    for name, mtime in (("saved_models/yolo/old/best.pt", 10), ("saved_models/yolo/new/best.pt", 20),
+                        ("saved_models/yolo/new/last.pt", 30)):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.utime(path, (mtime, mtime))
+    _summary(tmp_path, "r1", [_step("yolo_train", "saved_models/yolo")], 100)
+    found = find_latest_checkpoints("runs", root=tmp_path, fallback_dir=None)
+    assert found["detector"].path == tmp_path / "saved_models/yolo/new/best.pt" and found["detector"].run == "r1"

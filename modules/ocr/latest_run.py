@@ -7,10 +7,12 @@
 
 Runs are taken newest first (by the summary's modification time). The recognizer is the first
 ``best_accuracy.pth`` (else ``best_norm_ED.pth``, ``last.pth``, any ``.pth``) named by, or found inside,
-an artifact of a successful step; the detector likewise with ``best.pt`` (else ``last.pt``, any ``.pt``).
+an artifact of a successful step (a folder artifact is searched down to its newest sub-folder holding
+one); the detector likewise with ``best.pt`` (else ``last.pt``, any ``.pt``).
 A run that trained only one of the two (e.g. ``--only yolo_train``) supplies that one; the other comes
 from the newest older run that has it. When no summary names one, the newest such file under
-``fallback_dir`` (``saved_models/``) is used, with ``run`` set to ``"(newest in saved_models)"``.
+``fallback_dir`` (``saved_models/``) is used (the folder written last; ``best`` before ``last`` in it),
+with ``run`` set to ``"(newest in saved_models)"``.
 """
 
 from __future__ import annotations
@@ -36,8 +38,18 @@ class RunCheckpoint:
         return f"{self.path} (run {self.run}, step {self.step})"
 
 
+def _newest_preferred(files: list[Path], names: tuple[str, ...]) -> Path | None:
+    """Among checkpoint files, the folder written last, and in it the preferred name (best before last)."""
+    if not files:
+        return None
+    folder = max({f.parent for f in files}, key=lambda d: max(f.stat().st_mtime for f in files if f.parent == d))
+    mine = [f for f in files if f.parent == folder]
+    return min(mine, key=lambda f: (names.index(f.name) if f.name in names else len(names), f.name))
+
+
 def _pick(path: Path, names: tuple[str, ...], suffix: str) -> Path | None:
-    """``path`` itself if it is a checkpoint file of ``suffix``, else the preferred file inside it."""
+    """``path`` itself if it is a checkpoint file of ``suffix``; for a folder, the preferred file in it,
+    else in its newest sub-folder holding one (e.g. ``out_root`` -> ``out_root/<exp>/best.pt``)."""
     if path.is_file():
         return path if path.suffix == suffix else None
     if not path.is_dir():
@@ -45,8 +57,7 @@ def _pick(path: Path, names: tuple[str, ...], suffix: str) -> Path | None:
     for name in names:
         if (path / name).is_file():
             return path / name
-    found = sorted(path.glob(f"*{suffix}"))
-    return found[0] if found else None
+    return _newest_preferred(sorted(path.rglob(f"*{suffix}")), names)
 
 
 def _artifact_paths(step: dict) -> list[str]:
@@ -93,8 +104,7 @@ def find_latest_checkpoints(
     if fallback_dir is not None and Path(root, fallback_dir).is_dir():
         for kind, (names, _) in wanted.items():
             if found[kind] is None:
-                files = [p for name in names for p in Path(root, fallback_dir).rglob(name)]
-                if files:
-                    newest = max(files, key=lambda p: (p.stat().st_mtime, str(p)))
+                newest = _newest_preferred([p for n in names for p in Path(root, fallback_dir).rglob(n)], names)
+                if newest is not None:
                     found[kind] = RunCheckpoint(newest, f"(newest in {fallback_dir})", "-")
     return found
