@@ -129,3 +129,18 @@ def test_test_split_uses_only_test_fonts_and_skips_uncovered_texts(tmp_path: Pat
     entries, _ = read_gt(result.gt_path)
     assert len(entries) == 30 and all(e.label.isascii() for e in entries)
     assert result.problems["no font of the split covers the text"] > 0
+
+
+def test_skipped_categories_never_appear(tmp_path: Path, fonts_dir: Path) -> None:
+    workbook = Workbook()
+    workbook.active.append(["text", "category"])
+    for text, category in (("행복약국", "shop"), ("OPEN", "english"), ("뷁궯", "random_syllables")):
+        workbook.active.append([text, category])
+    workbook.save(tmp_path / "c.xlsx")
+    result = generate_crops(tmp_path / "out", "train", 30, fonts_dir=fonts_dir, corpus_path=tmp_path / "c.xlsx",
+                            workers=1, progress=False, skip_categories=("random_syllables",))
+    labels = {e.label for e in read_gt(result.gt_path)[0]}
+    assert labels == {"행복약국", "OPEN"}
+    with pytest.raises(ValueError, match="no usable text rows"):
+        generate_crops(tmp_path / "none", "train", 3, fonts_dir=fonts_dir, corpus_path=tmp_path / "c.xlsx",
+                       workers=1, progress=False, skip_categories=("shop", "english", "random_syllables"))

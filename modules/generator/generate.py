@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -70,11 +69,16 @@ class CropWorker:
     pool: list[np.ndarray] = field(default_factory=list)
     covering: dict[str, list[FontInfo]] = field(default_factory=dict)  # text -> fonts with all its glyphs
 
-    def __post_init__(self) -> None:
-        code = SPLIT_CODES[self.split]
-        # scene-like images for "scene" backgrounds: disjoint seeds per split (held-out backgrounds)
-        self.pool = [bgs.scene(np.random.default_rng([self.seed, code, 1_000_000 + k]), 240, 320)
-                     for k in range(8)]
+    def scene_pool(self) -> list[np.ndarray]:
+        """Scene-like images for "scene" backgrounds, disjoint seeds per split (held-out backgrounds).
+
+        Built on first use inside the worker process, so the parent never runs OpenCV before forking.
+        """
+        if not self.pool:
+            code = SPLIT_CODES[self.split]
+            self.pool = [bgs.scene(np.random.default_rng([self.seed, code, 1_000_000 + k]), 240, 320)
+                         for k in range(8)]
+        return self.pool
 
     def pick(self, rng: np.random.Generator, problems: Counter) -> tuple[str, FontInfo] | None:
         for _ in range(MAX_TEXT_TRIES):
@@ -100,7 +104,7 @@ class CropWorker:
         if picked is None:
             return index, None, False, problems
         text, font = picked
-        image = render_crop(rng, text, font.path, self.cache, self.config, self.pool)
+        image = render_crop(rng, text, font.path, self.cache, self.config, self.scene_pool())
         quality = int(rng.integers(self.config.jpeg_quality[0], self.config.jpeg_quality[1] + 1))
         write_bytes_atomic(image_path, encode_image(image, ".jpg", quality))
         write_bytes_atomic(label_path, f"{name}.jpg\t{text}\n".encode("utf-8"))
@@ -112,12 +116,6 @@ _STATE: dict[str, CropWorker] = {}  # one per worker process, set by _init (neve
 
 def _init(worker: CropWorker) -> None:
     _STATE["worker"] = worker
-
-
-def _init_pool(worker: CropWorker) -> None:
-    """Pool initializer: one OpenCV thread per worker process (the pool already uses every core)."""
-    cv2.setNumThreads(1)
-    _init(worker)
 
 
 def _run_chunk(indices: list[int]) -> list[tuple[int, str | None, bool, Counter]]:
@@ -147,12 +145,14 @@ def generate_crops(
     workers: int = 0,
     config: CropConfig = CropConfig(),
     overwrite: bool = False,
+    skip_categories: tuple[str, ...] = (),
     chunk_size: int = 200,
     progress: bool = True,
 ) -> CropResult:
     """Generate ``count`` crops of ``split`` (``train`` uses the train fonts, ``test`` the test fonts).
 
-    ``workers``: processes (0 = every core). Prints skipped fonts / corpus rows. Raises
+    ``workers``: processes (0 = every core). ``skip_categories``: corpus categories left out (e.g.
+    ``("random_syllables",)`` for a test set of words and phrases). Prints skipped fonts / corpus rows. Raises
     ``ValueError`` when the folder holds crops made with other settings and ``overwrite`` is False.
     """
     if split not in SPLIT_CODES:
@@ -163,8 +163,9 @@ def generate_crops(
         print(f"corpus: skipped {problem}")
     if corpus_problems:
         print(f"corpus: {summarize_problems(corpus_problems)}")
+    rows = [r for r in rows if r.category not in skip_categories]
     if not rows:
-        raise ValueError(f"{corpus_path}: no usable text rows")
+        raise ValueError(f"{corpus_path}: no usable text rows" + (f" outside {skip_categories}" if skip_categories else ""))
     fonts, font_problems = load_fonts(fonts_dir, split=split)
     for problem in font_problems:
         print(f"fonts: skipped {problem}")
@@ -199,7 +200,7 @@ def generate_crops(
         outputs = map(_run_chunk, chunks)
         pool = None
     else:
-        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init_pool, (worker,))
+        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
         outputs = pool.imap_unordered(_run_chunk, chunks)
     try:
         for batch in outputs:

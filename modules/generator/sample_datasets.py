@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -116,12 +115,6 @@ def _init(worker: _SceneWorker) -> None:
     _STATE["worker"] = worker
 
 
-def _init_pool(worker: _SceneWorker) -> None:
-    """Pool initializer: one OpenCV thread per worker process (the pool already uses every core)."""
-    cv2.setNumThreads(1)
-    _init(worker)
-
-
 def _run(tasks: list[tuple[str, str, int]]) -> list[tuple[str, str, int, bool]]:
     return [_STATE["worker"].run(t) for t in tasks]
 
@@ -205,7 +198,7 @@ def make_sample_datasets(
             _init(worker)
             outputs = map(_run, chunks)
         else:
-            pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init_pool, (worker,))
+            pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
             outputs = pool.imap_unordered(_run, chunks)
         for batch in outputs:
             written += sum(w for *_, w in batch)
