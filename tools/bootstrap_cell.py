@@ -1,5 +1,5 @@
 # Bootstrap: find the repository root (clone it first in Colab) and install missing packages.
-# Safe to re-run; never reinstalls torch (Colab's CUDA build stays) and never calls exit().
+# Safe to re-run; never reinstalls torch (Colab's CUDA build stays) and never stops the kernel.
 import os, subprocess, sys
 from pathlib import Path
 
