@@ -58,3 +58,13 @@ def test_postprocess_thresholds_and_dtypes() -> None:
     kept_boxes, kept_scores = postprocess(boxes, scores, score_threshold=0.3, iou_threshold=0.5)
     assert kept_boxes.dtype == np.float32 and kept_scores.dtype == np.float32
     assert kept_boxes.tolist() == [[1, 0, 11, 10]] and kept_scores.tolist() == [pytest.approx(0.9)]
+
+
+def test_nms_containment_drops_pieces_of_a_found_word() -> None:
+    boxes = np.array([[0, 0, 100, 20], [60, 0, 100, 20], [120, 0, 160, 20]], dtype=np.float32)
+    scores = np.array([0.9, 0.8, 0.7], dtype=np.float32)
+    # the right piece (IoU 0.4 with the whole word) survives plain NMS but not the containment rule
+    assert nms(boxes, scores, iou_threshold=0.45).tolist() == [0, 1, 2]
+    assert nms(boxes, scores, iou_threshold=0.45, containment_threshold=0.8).tolist() == [0, 2]
+    # a higher-scoring piece does not remove the lower-scoring whole word
+    assert nms(boxes, np.array([0.7, 0.9, 0.8]), iou_threshold=0.45, containment_threshold=0.8).tolist() == [1, 2, 0]

@@ -38,7 +38,7 @@ class Detector:
 
     def __init__(self, model: YoloDetector, config: DetectorConfig, device: str | torch.device | None = None,
                  input_size: int | None = None, score_threshold: float = 0.3, iou_threshold: float = 0.45,
-                 max_detections: int = 300) -> None:
+                 max_detections: int = 300, containment_threshold: float = 0.8) -> None:
         self.device = torch.device(device) if device is not None else next(model.parameters()).device
         self.model = model.to(self.device).eval()
         self.config = config
@@ -46,6 +46,7 @@ class Detector:
         if self.input_size % 32:
             raise ValueError(f"input_size must be a multiple of 32, got {self.input_size}")
         self.score_threshold, self.iou_threshold, self.max_detections = score_threshold, iou_threshold, max_detections
+        self.containment_threshold = containment_threshold
         self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @classmethod
@@ -70,6 +71,7 @@ class Detector:
             boxes, scores = boxes.float().cpu().numpy(), scores.float().cpu().numpy()
             for (_, lb), b, s in zip(chunk, boxes, scores):
                 kept_boxes, kept_scores = postprocess(b, s, self.score_threshold, self.iou_threshold,
-                                                      self.max_detections)
+                                                      self.max_detections,
+                                                      containment_threshold=self.containment_threshold)
                 results.append((lb.to_original(kept_boxes).astype(np.float32), kept_scores))
         return results

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_detections: int = 300) -> np.ndarray:
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_detections: int = 300,
+        containment_threshold: float = 1.0) -> np.ndarray:
     """Indices of the boxes kept, highest score first.
 
     ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. A box is dropped when its IoU with an already kept,
-    higher-scoring box exceeds ``iou_threshold``. Inputs are not modified.
+    higher-scoring box exceeds ``iou_threshold``, or when more than ``containment_threshold`` of its own
+    area lies inside such a box (a piece of a word already found has a low IoU with the whole word;
+    1.0 turns this off). Inputs are not modified.
     """
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -27,12 +30,14 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_
         ih = (np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest])).clip(0)
         inter = iw * ih
         iou = inter / np.maximum(area[i] + area[rest] - inter, 1e-12)
-        order = rest[iou <= iou_threshold]
+        inside = inter / np.maximum(area[rest], 1e-12)
+        order = rest[(iou <= iou_threshold) & (inside <= containment_threshold)]
     return np.array(keep, dtype=np.int64)
 
 
 def postprocess(boxes: np.ndarray, scores: np.ndarray, score_threshold: float = 0.3, iou_threshold: float = 0.45,
-                max_detections: int = 300, pre_nms_top_k: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+                max_detections: int = 300, pre_nms_top_k: int = 3000,
+                containment_threshold: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Threshold, keep the ``pre_nms_top_k`` best, NMS -> ``(K, 4) float32`` boxes, ``(K,) float32`` scores."""
     boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float32).reshape(-1)
@@ -41,5 +46,5 @@ def postprocess(boxes: np.ndarray, scores: np.ndarray, score_threshold: float = 
     if len(scores) > pre_nms_top_k:
         top = np.argpartition(-scores, pre_nms_top_k)[:pre_nms_top_k]
         boxes, scores = boxes[top], scores[top]
-    keep = nms(boxes, scores, iou_threshold, max_detections)
+    keep = nms(boxes, scores, iou_threshold, max_detections, containment_threshold)
     return boxes[keep].astype(np.float32), scores[keep].astype(np.float32)
