@@ -3,10 +3,11 @@
     .venv/bin/python -m benchmarks.bench_ocr            # latest run_all checkpoints, else random (repo root)
     .venv/bin/python -m benchmarks.bench_ocr --images 30 --threads 2
     .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
+    .venv/bin/python -m benchmarks.bench_ocr --onnx     # the same models exported, run with onnxruntime
 
 Models: the checkpoints of the latest ``run_all.py`` run (``modules.ocr.latest_run``) when present;
-otherwise randomly initialised models of the default profile's configurations (``DetectorConfig()``, and
-05_train's defaults for the recognizer: None-VGG-BiLSTM-CTC, 256 feature channels, hidden 128, 32x100
+otherwise randomly initialised models of the default profile's configurations (yolo_train's defaults for
+the detector: MobileNet v1 x0.25, head width 32, 640 input; 05_train's defaults for the recognizer: None-VGG-BiLSTM-CTC, 256 feature channels, hidden 128, 32x100
 gray, with the KS X 1001 Hangul + printable ASCII charset),
 saved to a temporary checkpoint and loaded through the normal API. A random detector finds nothing
 meaningful, so in that mode the detector still runs in full (letterbox, network, decode, NMS: its cost is
@@ -87,7 +88,7 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
     torch.manual_seed(0)
-    det_config = DetectorConfig()
+    det_config = DetectorConfig(width_mult=0.25, head_width=32, input_size=640)  # yolo_train's defaults
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
     model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=256, hidden_size=128))
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (default: latest run, else random)")
     parser.add_argument("--random", action="store_true", help="use randomly initialised default models")
     parser.add_argument("--batch-size", type=int, default=64, help="recognizer batch size")
+    parser.add_argument("--onnx", action="store_true", help="export both models and run them with onnxruntime")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -125,9 +127,17 @@ def main(argv: list[str] | None = None) -> int:
         from modules.recognizer.recognize import Recognizer
 
         detector = Detector.from_checkpoint(det_path, device="cpu")
+        recognizer = Recognizer.from_checkpoint(rec_path, device="cpu")
+        if args.onnx:
+            from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer, onnx_detector
+
+            detector = onnx_detector(export_detector(detector, Path(tmp) / "det.onnx"), threads=args.threads,
+                                     input_size=detector.input_size, score_threshold=detector.score_threshold)
+            recognizer = OnnxRecognizer(export_recognizer(recognizer, Path(tmp) / "rec.onnx"), threads=args.threads)
+            print("runtime: onnxruntime (CPU)")
         if random_models:
             detector = TrueBoxes(detector)
-        ocr = OCR(detector, Recognizer.from_checkpoint(rec_path, device="cpu"), config)
+        ocr = OCR(detector, recognizer, config)
         words, seconds = 0, 0.0
         for i, (photo, boxes) in enumerate(photos):
             if random_models:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -85,3 +86,24 @@ def test_export_cli_writes_both_graphs_and_reports_parity(tmp_path, capsys):
     assert "recognizer.onnx: None-VGG-BiLSTM-CTC, 5 characters" in out and "detector.onnx" in out
     onnx_rec = OnnxRecognizer(tmp_path / "out" / "recognizer.onnx")
     assert onnx_rec.charset == charset and onnx_rec.preprocess == Preprocess()
+
+
+def test_onnx_detector_finds_the_same_boxes(tmp_path):
+    from modules.detector.detect import Detector
+    from modules.export.onnx import onnx_detector
+
+    torch.manual_seed(0)
+    config = DetectorConfig(input_size=192, width_mult=0.25, head_width=16)
+    model = _jitter(YoloDetector(config), 3)
+    with torch.no_grad():
+        for pred in (model.pred8, model.pred16, model.pred32):
+            pred.out.bias.zero_()  # objectness near 0.5, so there are boxes to compare
+    path = export_detector(model, tmp_path / "det.onnx")
+    reference = Detector(model, config, device="cpu", score_threshold=0.05, max_detections=20)
+    deployed = onnx_detector(path, score_threshold=0.05, max_detections=20)
+    images = [np.random.default_rng(i).integers(0, 255, (150 + 30 * i, 200, 3), dtype=np.uint8) for i in range(2)]
+    for (boxes, scores), (onnx_boxes, onnx_scores) in zip(reference.detect(images), deployed.detect(images)):
+        assert len(boxes) > 0 and boxes.shape == onnx_boxes.shape
+        assert np.allclose(np.sort(scores), np.sort(onnx_scores), atol=1e-4)
+        order, onnx_order = np.lexsort(boxes.T[::-1]), np.lexsort(onnx_boxes.T[::-1])
+        assert np.allclose(boxes[order], onnx_boxes[onnx_order], atol=1e-2)

@@ -218,3 +218,30 @@ class OnnxRecognizer:
                 keep = (row != 0) & np.concatenate([[True], row[1:] != row[:-1]])
                 out.append(("".join(chars[i - 1] for i in row[keep]), float(conf)))
         return out
+
+
+class _OrtModule(nn.Module):
+    """An ``nn.Module`` stand-in whose forward runs an ONNX graph: ``images -> [outputs as tensors]``."""
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+
+    def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
+        outputs = self.session.run(None, {"images": images.detach().cpu().float().numpy()})
+        return [torch.from_numpy(o) for o in outputs]
+
+
+def onnx_detector(path: str | os.PathLike[str], threads: int = 0, **options: Any):
+    """A ``modules.detector.Detector`` whose network runs on onnxruntime (letterbox, decode and NMS stay the
+    PyTorch-side code, so results match). The config comes from the ONNX metadata; ``options`` go to
+    ``Detector`` (``input_size``, ``score_threshold``, ...)."""
+    from modules.detector.config import DetectorConfig
+    from modules.detector.detect import Detector
+
+    session = onnx_session(path, threads)
+    meta = dict(session.get_modelmeta().custom_metadata_map)
+    if "detector_config" not in meta:
+        raise ValueError(f"{path}: no detector_config metadata; export it with export_detector")
+    config = DetectorConfig.from_dict(json.loads(meta["detector_config"]))
+    return Detector(_OrtModule(session), config, device="cpu", **options)
