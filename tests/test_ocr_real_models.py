@@ -12,7 +12,7 @@ from modules.detector.checkpoint import save_checkpoint as save_detector
 from modules.detector.config import DetectorConfig
 from modules.detector.detect import Detector
 from modules.detector.model import YoloDetector
-from modules.export.onnx import OnnxRecognizer, export_recognizer
+from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer
 from modules.imageio import write_image
 from modules.ocr import OCR, OCRConfig, Page
 from modules.ocr.__main__ import main
@@ -89,3 +89,25 @@ def test_onnx_recognizer_reads_like_pytorch(checkpoints, tmp_path):
     assert [t for t, _ in got] == [t for t, _ in expected]
     assert any(t for t, _ in expected)
     assert np.allclose([c for _, c in got], [c for _, c in expected], rtol=1e-3, atol=1e-6)
+
+
+def test_ocr_from_onnx_matches_pytorch(checkpoints, tmp_path):
+    det_path, rec_path = checkpoints
+    detector = Detector.from_checkpoint(det_path, device="cpu", score_threshold=0.2, max_detections=4)
+    recognizer = Recognizer.from_checkpoint(rec_path, device="cpu")
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # spread the random detector's scores, so no near-ties can reorder the top 4
+        for param in detector.model.parameters():
+            param.add_(torch.randn(param.shape, generator=gen) * 0.2)
+        for pred in (detector.model.pred8, detector.model.pred16, detector.model.pred32):
+            pred.out.bias.zero_()
+        recognizer.model.prediction.generator.bias[0] = -5.0
+    config = OCRConfig(drop_empty=False)
+    expected = OCR(detector, recognizer, config)(_photo())
+    deployed = OCR.from_onnx(export_detector(detector, tmp_path / "det.onnx"),
+                             export_recognizer(recognizer, tmp_path / "rec.onnx"), config,
+                             detector_options={"score_threshold": 0.2, "max_detections": 4})
+    got = deployed(_photo())
+    assert len(got.words) == len(expected.words) > 0
+    assert sorted(w.text for w in got.words) == sorted(w.text for w in expected.words)
+    assert np.allclose(sorted(w.xyxy for w in got.words), sorted(w.xyxy for w in expected.words), atol=0.05)

@@ -150,6 +150,24 @@ class OCR:
         ocr.sources = sources
         return ocr
 
+    @classmethod
+    def from_onnx(
+        cls,
+        detector: str | os.PathLike,
+        recognizer: str | os.PathLike,
+        config: OCRConfig | None = None,
+        threads: int = 0,
+        detector_options: dict[str, Any] | None = None,
+    ) -> OCR:
+        """Both models from ONNX files written by ``python -m modules.export`` (run on onnxruntime; the
+        recognizer must be CTC and decodes greedily)."""
+        from modules.export.onnx import OnnxRecognizer, onnx_detector
+
+        ocr = cls(onnx_detector(detector, threads, **dict(detector_options or {})), OnnxRecognizer(recognizer, threads),
+                  config)
+        ocr.sources = {"detector": str(detector), "recognizer": str(recognizer)}
+        return ocr
+
     def __call__(self, image: ImageInput) -> Page:
         """OCR one image (path, PIL image or numpy RGB array) -> ``Page`` in reading order."""
         return self.read([image])[0]
