@@ -91,6 +91,7 @@ def test_onnx_recognizer_reads_like_pytorch(checkpoints, tmp_path):
     assert np.allclose([c for _, c in got], [c for _, c in expected], rtol=1e-3, atol=1e-6)
 
 
+@pytest.mark.slow  # two ONNX exports: ~5 s idle, over 20 s on a busy machine
 def test_ocr_from_onnx_matches_pytorch(checkpoints, tmp_path):
     det_path, rec_path = checkpoints
     detector = Detector.from_checkpoint(det_path, device="cpu", score_threshold=0.2, max_detections=4)
