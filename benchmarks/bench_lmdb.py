@@ -3,8 +3,9 @@
     .venv/bin/python -m benchmarks.bench_lmdb                 # 20,000 generated crops (from the repository root)
     .venv/bin/python -m benchmarks.bench_lmdb --n 2000 --repeat 1
 
-Crops (JPEG, a Korean or English word on a noise background) are generated once under
-benchmarks/out/lmdb_crops_<n>/. The
+Crops come from the project's generator (``--crops generator``, default) or a simple PIL drawing of
+a word on a noise background (``--crops simple``, larger files), made once under
+benchmarks/out/lmdb_crops_<kind>_<n>/. The
 plain loop is the reference tool's approach (deep-text-recognition-benchmark create_lmdb_dataset.py):
 read the file, decode with OpenCV (grayscale) to validate, put, commit every 1,000 samples (synced).
 """
@@ -59,6 +60,14 @@ def make_crops(root: Path, n: int) -> Path:
     return gt
 
 
+def generated_crops(root: Path, n: int) -> Path:
+    """``n`` crops from the project's generator (02_generate_text_images), kept between runs."""
+    from modules.generator.generate import generate_crops
+
+    return Path(generate_crops(str(root), "train", n, seed=0, fonts_dir="textimagegenerator/fonts",
+                               corpus_path="textimagegenerator/sample_data.xlsx", workers=1).gt_path)
+
+
 def reference_loop(gt: Path, root: Path, out: Path) -> int:
     """The reference tool's loop (map_size 1 GiB here instead of 1 TiB; same behaviour on Linux)."""
     env = lmdb.open(str(out), map_size=1 << 30)
@@ -96,9 +105,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000, help="number of crops")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each writer (best is reported)")
     parser.add_argument("--workers", type=int, default=0, help="our writer's threads (0 = default)")
+    parser.add_argument("--crops", choices=("generator", "simple"), default="generator",
+                        help="generator: 02's crop generator; simple: a word on a noise background (PIL)")
     args = parser.parse_args()
-    root = OUT / f"lmdb_crops_{args.n}"
-    gt = make_crops(root, args.n)
+    root = OUT / f"lmdb_crops_{args.crops}_{args.n}"
+    gt = generated_crops(root, args.n) if args.crops == "generator" else make_crops(root, args.n)
     runs = {"reference loop": None, **{f"kocr validate={m}": m for m in VALIDATE_MODES}}
     best = dict.fromkeys(runs, float("inf"))
     out = OUT / "bench_lmdb_out"
@@ -115,7 +126,9 @@ def main() -> None:
             assert written == args.n, (name, written)
             best[name] = min(best[name], elapsed)
     shutil.rmtree(out, ignore_errors=True)
-    print(f"{args.n} crops, {os.cpu_count()} CPU cores, best of {args.repeat}, load average {os.getloadavg()[0]:.1f}")
+    size = sum(p.stat().st_size for p in root.rglob("*.jpg")) / args.n
+    print(f"{args.n} {args.crops} crops (mean {size / 1024:.1f} KiB), {os.cpu_count()} CPU cores, "
+          f"best of {args.repeat}, load average {os.getloadavg()[0]:.1f}")
     for name, seconds in best.items():
         speedup = best["reference loop"] / seconds
         print(f"{name:>24}: {args.n / seconds:9.0f} samples/s ({seconds:.2f} s)  {speedup:.2f}x the reference loop")

@@ -173,6 +173,7 @@ def test_check_image_modes(mode: str) -> None:
 def test_structure_refuses_nearly_all_that_opencv_refuses() -> None:
     """Randomly damaged JPEGs: the structure check refuses >= 90% of those OpenCV cannot decode."""
     jpeg = encode_image(_crop(3, 50, 20), ".jpg")
+    assert check_image(jpeg, "structure") == ((50, 20), "")  # its header is now remembered as good
     rng = np.random.default_rng(0)
     refused = caught = 0
     for _ in range(400):
@@ -183,6 +184,15 @@ def test_structure_refuses_nearly_all_that_opencv_refuses() -> None:
             refused += 1
             caught += check_image(bytes(data), "structure")[0] is None
     assert refused > 50 and caught >= 0.9 * refused
+
+
+def test_remembered_header_keeps_each_files_size_and_checks() -> None:
+    first, other = encode_image(_crop(4, 60, 30), ".jpg"), encode_image(_crop(5, 61, 17), ".jpg")
+    assert check_image(first) == ((60, 30), "") and check_image(other) == ((61, 17), "")
+    broken = bytearray(other)
+    dht = broken.index(b"\xff\xc4")
+    broken[dht + 5 : dht + 21] = b"\xff" * 16  # impossible Huffman code counts
+    assert check_image(bytes(broken)) == (None, "jpeg_corrupt")
 
 
 def test_header_size_and_path_checks(tmp_path: Path) -> None:

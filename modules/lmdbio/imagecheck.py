@@ -95,21 +95,40 @@ def jpeg_structure(data: bytes) -> tuple[tuple[int, int] | None, str]:
     decoding: tables, frame, scan) and the file ends with EOI; else ``(None, reason)``.
 
     Crops from one encoder share their headers except the frame size, so a header (everything up
-    to the first scan) that passed once is remembered; only passes are cached, a failure re-walks."""
+    to the first scan) that passed is remembered without its size bytes: a later file whose header
+    hops the same way to the same bytes passes without the full walk. Failures always re-walk."""
     if data[-2:] != b"\xff\xd9" and data.rfind(b"\xff\xd9", max(0, len(data) - 1024)) < 0:
         return None, "jpeg_truncated"
-    sos = data.find(b"\xff\xda", 2)
-    if sos > 2 and sos + 4 <= len(data):
-        header = data[: sos + 2 + struct.unpack(">H", data[sos + 2 : sos + 4])[0]]
-        result = _cached_headers(header)
-        if result[0] is not None:  # the walk of the whole file would take the same path
-            return result
+    pos, end, sof = 2, len(data), -1
+    while pos + 4 <= end and data[pos] == 0xFF:  # hop marker to marker, as _jpeg_headers does
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker in _STANDALONE:
+            pos += 2
+            continue
+        stop = pos + 2 + ((data[pos + 2] << 8) | data[pos + 3])
+        if marker in _SOF and sof < 0:
+            sof = pos
+        elif marker == 0xDA:
+            if sof < 0 or stop > end:
+                break
+            template = data[:sof + 5] + data[sof + 9 : stop]
+            if template not in _PASSED:
+                size, reason = _jpeg_headers(data[:stop])
+                if size is None:
+                    return size, reason
+                if len(_PASSED) >= 4096:
+                    _PASSED.clear()
+                _PASSED.add(template)
+            height, width = struct.unpack(">HH", data[sof + 5 : sof + 9])
+            return ((width, height), "") if width and height else (None, "empty_image")
+        pos = stop
     return _jpeg_headers(data)
 
 
-@lru_cache(maxsize=4096)
-def _cached_headers(header: bytes) -> tuple[tuple[int, int] | None, str]:
-    return _jpeg_headers(header)
+_PASSED: set[bytes] = set()  # header templates that passed _jpeg_headers (bounded; see jpeg_structure)
 
 
 def _jpeg_headers(data: bytes) -> tuple[tuple[int, int] | None, str]:
