@@ -4,7 +4,7 @@
                           [--draw OUT_DIR] [--lines] [--recursive]
 
 Without ``--detector`` / ``--recognizer`` the checkpoints of the latest ``run_all.py`` run are used (and
-named). A file that is not a readable image is reported and skipped; the rest still run. ``--json``
+named). Two ``.onnx`` files (from ``python -m modules.export``) run on onnxruntime instead of PyTorch. A file that is not a readable image is reported and skipped; the rest still run. ``--json``
 writes ``{"pages": [...], "skipped": [{"file", "reason"}]}``; ``--draw`` writes ``<name>.jpg`` per image
 with the boxes and text drawn. Exit status: 0 if at least one image was read (skipped files are
 listed and counted), 1 if none was, 2 for bad arguments or missing checkpoints.
@@ -76,9 +76,12 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
         try:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
                        if v is not None}
-            ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
-                                       runs_dir=args.runs_dir, detector_options=options)
-        except FileNotFoundError as error:
+            if args.detector and args.recognizer and {args.detector.suffix, args.recognizer.suffix} == {".onnx"}:
+                ocr = OCR.from_onnx(args.detector, args.recognizer, config, detector_options=options)
+            else:
+                ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
+                                           runs_dir=args.runs_dir, detector_options=options)
+        except (FileNotFoundError, ValueError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         for kind in ("detector", "recognizer"):

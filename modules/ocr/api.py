@@ -163,6 +163,9 @@ class OCR:
         recognizer must be CTC and decodes greedily)."""
         from modules.export.onnx import OnnxRecognizer, onnx_detector
 
+        for kind, path in (("detector", detector), ("recognizer", recognizer)):
+            if not Path(path).is_file():
+                raise FileNotFoundError(f"{kind} ONNX file not found: {path}")
         ocr = cls(onnx_detector(detector, threads, **dict(detector_options or {})), OnnxRecognizer(recognizer, threads),
                   config)
         ocr.sources = {"detector": str(detector), "recognizer": str(recognizer)}
