@@ -216,7 +216,7 @@ def make_gtdata(
         if workers == 1:
             _collect(map(process_image, tasks), journal, gt_path, config)
         else:
-            with multiprocessing.get_context().Pool(workers) as pool:
+            with multiprocessing.get_context("spawn").Pool(workers) as pool:  # no fork: threads of a notebook kernel can hold locks
                 _collect(pool.imap_unordered(process_image, tasks, chunksize=4), journal, gt_path, config)
     finally:
         journal.close()
