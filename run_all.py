@@ -29,8 +29,8 @@ STEPS: list[Step | Prepare] = [
     Prepare("sample_data", "modules.generator.sample_datasets:ensure_sample_datasets", {"data_root": "data"}),
     # Recognition data: AIHub -> crops, TextOCR -> crops, generated crops, lmdbs, charset, training.
     Step("00_remove_hangul_filenames", smoke={"show_rows": 3}, full={}, outputs=()),  # dry run unless dry_run=False
-    Step("01_make_gtdata", smoke={"show_samples": 8}, full={}, outputs=("train_gt", "test_gt")),
-    Step("crnn_preprocess", smoke={"show_samples": 8}, full={}, outputs=("train_gt", "test_gt")),
+    Step("01_make_gtdata", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
+    Step("crnn_preprocess", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
     Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100},
          full={"train_count": 1_000_000, "test_count": 20_000}, outputs=("out_root",)),
     Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
