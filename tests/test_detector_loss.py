@@ -90,7 +90,7 @@ def test_one_image_overfit_decreases_loss_and_detects_the_words(font_path: Path)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     assert all(np.isfinite(losses)) and np.mean(losses[-10:]) < 0.2 * np.mean(losses[:5])
     model.eval()  # BN running statistics must have followed training for eval-mode detection
     found, scores = Detector(model, config, score_threshold=0.25).detect([image])[0]
