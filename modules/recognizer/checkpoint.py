@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,11 +123,14 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise CheckpointError(
-            f"{path}: refused: the file holds pickled objects other than tensors and plain data "
-            f"(it may run code when loaded); only kocr recognizer checkpoints are accepted ({error})"
+            f"{path}: refused: not a safe checkpoint (pickled objects other than tensors and plain data, "
+            f"which could run code when loaded, or a corrupt file); only kocr recognizer checkpoints are "
+            f"accepted ({error})"
         ) from error
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CheckpointError(f"{path}: not a readable checkpoint (corrupt or truncated?): {error}") from error
+    except Exception as error:  # noqa: BLE001 - garbage bytes raise many types (IndexError, KeyError, ...)
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (corrupt or truncated?): {type(error).__name__}: {error}"
+        ) from error
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a kocr recognizer checkpoint (no format={FORMAT!r} marker)")
     if payload.get("version") != VERSION:
