@@ -200,7 +200,9 @@ def generate_crops(
         outputs = map(_run_chunk, chunks)
         pool = None
     else:
-        pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
+        # spawn, not fork: forking a process that runs threads (a notebook kernel, OpenCV, lmdb readers)
+        # can deadlock the children on a lock a parent thread held.
+        pool = get_context("spawn").Pool(workers, _init, (worker,))
         outputs = pool.imap_unordered(_run_chunk, chunks)
     try:
         for batch in outputs:

@@ -198,7 +198,9 @@ def make_sample_datasets(
             _init(worker)
             outputs = map(_run, chunks)
         else:
-            pool = get_context("spawn" if os.name == "nt" else "fork").Pool(workers, _init, (worker,))
+            # spawn, not fork: forking a process that runs threads (a notebook kernel, OpenCV, lmdb readers)
+            # can deadlock the children on a lock a parent thread held.
+            pool = get_context("spawn").Pool(workers, _init, (worker,))
             outputs = pool.imap_unordered(_run, chunks)
         for batch in outputs:
             written += sum(w for *_, w in batch)
