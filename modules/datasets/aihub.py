@@ -15,11 +15,10 @@ from typing import Any
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.datasets.common import (
     ImageIndex,
-    image_size,
+    image_dimensions,
     iter_files,
     load_json,
     parse_bbox,
-    positive_int,
 )
 from modules.text.normalize import nfc
 
@@ -68,12 +67,10 @@ def parse_label(
     path = images.find(label.stem, file_name)
     if path is None:
         return None, [AnnotationProblem(source, "image_missing", f"no image named {label.stem}.* or {file_name}")]
-    width, height = positive_int(record.get("width")), positive_int(record.get("height"))
-    if width is None or height is None:
-        size = image_size(path)
-        if size is None:
-            return None, [AnnotationProblem(str(path), "image_unreadable", "cannot read the image header")]
-        width, height = size
+    dims = image_dimensions(record, path)
+    if isinstance(dims, AnnotationProblem):
+        return None, [dims]
+    width, height = dims
     vertical = is_vertical(data)
     words, problems = [], []
     for number, ann in enumerate(anns, start=1):

@@ -105,6 +105,17 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def image_dimensions(record: dict[str, Any], path: Path) -> tuple[int, int] | AnnotationProblem:
+    """``(width, height)`` from an image record, else from the image header; a problem when neither works."""
+    width, height = positive_int(record.get("width")), positive_int(record.get("height"))
+    if width is not None and height is not None:
+        return width, height
+    size = image_size(path)
+    if size is None:
+        return AnnotationProblem(str(path), "image_unreadable", "cannot read the image header")
+    return size
+
+
 def parse_bbox(raw: Any, width: int | None, height: int | None) -> tuple[float, float, float, float] | str:
     """Validate an ``[x, y, w, h]`` box and clamp it to the image; returns the box or a reason key.
 

@@ -17,10 +17,9 @@ from typing import Any
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.datasets.common import (
     ImageIndex,
-    image_size,
+    image_dimensions,
     load_json,
     parse_bbox,
-    positive_int,
 )
 from modules.text.normalize import nfc
 
@@ -104,13 +103,11 @@ def iter_textinthewild(
         if path is None:
             yield AnnotationProblem(where, "image_missing", f"not found under {image_root}")
             continue
-        width, height = positive_int(record.get("width")), positive_int(record.get("height"))
-        if width is None or height is None:
-            size = image_size(path)
-            if size is None:
-                yield AnnotationProblem(str(path), "image_unreadable", "cannot read the image header")
-                continue
-            width, height = size
+        dims = image_dimensions(record, path)
+        if isinstance(dims, AnnotationProblem):
+            yield dims
+            continue
+        width, height = dims
         words = []
         for ann in words_of[image_id]:
             box = parse_bbox(ann.get("bbox"), width, height)

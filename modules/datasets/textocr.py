@@ -19,10 +19,9 @@ from typing import Any
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.datasets.common import (
     clamp_points,
-    image_size,
+    image_dimensions,
     load_json,
     parse_bbox,
-    positive_int,
 )
 from modules.text.normalize import nfc
 
@@ -119,13 +118,11 @@ def iter_textocr(
         if path is None:
             yield AnnotationProblem(where, "image_missing", f"{record['file_name']} not under {image_root}")
             continue
-        width, height = positive_int(record.get("width")), positive_int(record.get("height"))
-        if width is None or height is None:
-            size = image_size(path)
-            if size is None:
-                yield AnnotationProblem(str(path), "image_unreadable", "cannot read the image header")
-                continue
-            width, height = size
+        dims = image_dimensions(record, path)
+        if isinstance(dims, AnnotationProblem):
+            yield dims
+            continue
+        width, height = dims
         words = []
         for ann_id in img_to_anns.get(image_id, ()) or ():
             ann = anns.get(ann_id)

@@ -46,9 +46,10 @@ def read_corpus(path: str | os.PathLike[str]) -> tuple[list[CorpusRow], list[Cor
     Raises ``ValueError`` (naming the file) only when the workbook itself is unusable: missing,
     not an xlsx, or without a ``text`` header.
     """
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook  # imported here: only the corpus reader needs it
     from openpyxl.utils.exceptions import InvalidFileException
-    from zipfile import BadZipFile
 
     path = Path(path)
     try:

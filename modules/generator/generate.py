@@ -18,7 +18,6 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ from modules.generator import backgrounds as bgs
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
+from modules.generator.pool import chunk_outputs
 from modules.generator.render_crop import CropConfig, render_crop
 from modules.imageio import encode_image, write_bytes_atomic
 
@@ -195,29 +195,18 @@ def generate_crops(
     result = CropResult(str(out_root / f"gt_{split}.txt"), 0)
     bar = tqdm(total=count, desc=f"{split} crops", unit="crop", disable=not progress)
     chunks = _chunks(count, chunk_size)
-    if workers == 1:
-        _init(worker)
-        outputs = map(_run_chunk, chunks)
-        pool = None
-    else:
-        # spawn, not fork: forking a process that runs threads (a notebook kernel, OpenCV, lmdb readers)
-        # can deadlock the children on a lock a parent thread held.
-        pool = get_context("spawn").Pool(workers, _init, (worker,))
-        outputs = pool.imap_unordered(_run_chunk, chunks)
     try:
-        for batch in outputs:
-            for index, label, written, problems in batch:
-                result.problems.update(problems)
-                if label is not None:
-                    labels[index] = label
-                    result.written += written
-                    result.existing += not written
-            bar.update(len(batch))
+        with chunk_outputs(_init, worker, _run_chunk, chunks, workers) as outputs:
+            for batch in outputs:
+                for index, label, written, problems in batch:
+                    result.problems.update(problems)
+                    if label is not None:
+                        labels[index] = label
+                        result.written += written
+                        result.existing += not written
+                bar.update(len(batch))
     finally:
         bar.close()
-        if pool is not None:
-            pool.close()
-            pool.join()
         _STATE.clear()
     result.count = write_gt(result.gt_path, (GtEntry(f"{split}/{i:08d}.jpg", labels[i]) for i in sorted(labels)))
     print(result)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from modules.generator import aihub_outdoor, textinthewild, textocr
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
+from modules.generator.pool import chunk_outputs
 from modules.generator.scene import render_scene
 from modules.imageio import write_bytes_atomic
 
@@ -192,24 +192,13 @@ def make_sample_datasets(
     workers = min(workers or os.cpu_count() or 1, max(1, len(chunks)))
     written = 0
     bar = tqdm(total=len(tasks), desc="sample scenes", unit="scene", disable=not progress)
-    pool = None
     try:
-        if workers == 1:
-            _init(worker)
-            outputs = map(_run, chunks)
-        else:
-            # spawn, not fork: forking a process that runs threads (a notebook kernel, OpenCV, lmdb readers)
-            # can deadlock the children on a lock a parent thread held.
-            pool = get_context("spawn").Pool(workers, _init, (worker,))
-            outputs = pool.imap_unordered(_run, chunks)
-        for batch in outputs:
-            written += sum(w for *_, w in batch)
-            bar.update(len(batch))
+        with chunk_outputs(_init, worker, _run, chunks, workers) as outputs:
+            for batch in outputs:
+                written += sum(w for *_, w in batch)
+                bar.update(len(batch))
     finally:
         bar.close()
-        if pool is not None:
-            pool.close()
-            pool.join()
         _STATE.clear()
     if "textinthewild" in todo:
         textinthewild.assemble(root / "textinthewild", sizes.textinthewild)
