@@ -85,6 +85,30 @@ def test_bad_samples_are_skipped_and_logged(tmp_path: Path) -> None:
     assert labels[-1] == "라벨" and unicodedata.is_normalized("NFC", labels[-1])
 
 
+def test_reading_processes_write_the_same_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large inputs are read by worker processes in chunks: same keys, bytes, skips and log as reading
+    here, with a duplicate whose first copy sits in another chunk."""
+    from modules.lmdbio import writer
+
+    data = tmp_path / "data"
+    gt = _dataset(data, 9)
+    good = (data / "train" / "간판_001.jpg").read_bytes()
+    (data / "train" / "truncated.jpg").write_bytes(good[: len(good) // 2])
+    with gt.open("a", encoding="utf-8") as handle:
+        handle.write("train/truncated.jpg\tt\n../x.jpg\tescape\nno tab\ntrain/간판_001.jpg\t라벨 1\ntrain/none.jpg\tn\n")
+    sources = [GtSource(str(gt), str(data))]
+    here = create_lmdb(sources, tmp_path / "here", LmdbConfig(progress=False, workers=1))
+    monkeypatch.setattr(writer, "_POOL_MIN_LINES", 0)
+    monkeypatch.setattr(writer, "_CHUNK", 3)
+    pooled = create_lmdb(sources, tmp_path / "pooled", LmdbConfig(progress=False, workers=2, commit_samples=2))
+    assert pooled.written == here.written == 9
+    assert pooled.skipped == here.skipped == {"jpeg_truncated": 1, "path_escapes_root": 1, "gt_malformed": 1,
+                                              "duplicate_line": 1, "missing_file": 1}
+    assert _read_all(tmp_path / "pooled") == _read_all(tmp_path / "here")
+    log = "skipped.txt"
+    assert (tmp_path / "pooled" / log).read_text(encoding="utf-8") == (tmp_path / "here" / log).read_text(encoding="utf-8")
+
+
 def test_map_grows_from_a_tiny_start(tmp_path: Path) -> None:
     data = tmp_path / "data"
     lines = []

@@ -8,9 +8,10 @@ Differences from the reference tool, all for safety and speed:
 - the map starts small and doubles on ``MapFullError`` (no 1 TiB map, which fails on Windows);
 - the dataset is written to ``<out>.tmp-<pid>`` and renamed at the end, so an interrupted run never
   leaves a dataset that looks complete; a re-run with the same inputs is skipped, otherwise rebuilt;
-- images are read by a thread pool (overlapping slow reads, e.g. from Google Drive) and validated
-  by their structure (``modules.lmdbio.imagecheck``: catches truncated copies, which a decode with
-  OpenCV accepts) or by a full decode; transactions are large and unsynced until the final ``sync``;
+- gt lines are parsed and images read by a pool of processes (both cores work; slow reads, e.g. from
+  Google Drive, overlap) and validated by their structure (``modules.lmdbio.imagecheck``: catches
+  truncated copies, which a decode with OpenCV accepts) or by a full decode; transactions are written
+  by a background thread while reading goes on, unsynced until the final ``sync``;
 - gt paths that leave the data root (absolute, ``../``) are refused; bad samples are skipped and
   logged with file and reason, never abort the run; identical (path, label) lines are written once.
 """
@@ -18,30 +19,34 @@ Differences from the reference tool, all for safety and speed:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import posixpath
 import re
 import shutil
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import lmdb
 import numpy as np
 from tqdm.auto import tqdm
 
-from modules.data.gtfile import GtEntry, iter_gt
 from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
-from modules.text.normalize import clean_label
+from modules.text.normalize import clean_label, nfc
 
 MANIFEST = "kocr_manifest.json"
 _BREAKING = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what clean_label replaces
 SKIPPED_LOG = "skipped.txt"
-_CHUNK = 64  # samples per thread-pool task
+_CHUNK = 512  # gt lines per reading task
+_POOL_MIN_LINES = 8192  # smaller inputs are read in the writing process
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,13 @@ class GtSource:
 @dataclass(frozen=True)
 class LmdbConfig:
     """Writer options. ``validate``: ``structure`` or ``decode`` (``modules.lmdbio.imagecheck``);
-    ``workers``: reading threads, 0 = two per CPU core (reads from network drives wait on I/O)."""
+    ``workers``: reading processes, 0 = one per CPU core, 1 = read in the writing process (inputs
+    under 8,192 lines always are); more than the cores helps on network drives (reads wait on I/O)."""
 
     validate: str = "structure"
     workers: int = 0
-    commit_bytes: int = 256 << 20  # flush a transaction after this many image bytes
-    commit_samples: int = 20000
+    commit_bytes: int = 16 << 20  # one transaction per this many image bytes (written in the background)
+    commit_samples: int = 4096
     initial_map_size: int = 64 << 20
     force: bool = False  # rebuild even when the manifest says the dataset is up to date
     progress: bool = True
@@ -96,95 +102,139 @@ def resolve_in_root(root: str | os.PathLike[str], relative: str) -> str | None:
     rel = relative.replace("\\", "/")
     if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
         return None
+    if not rel.startswith(".") and "/." not in rel and "//" not in rel and not rel.endswith("/"):
+        return f"{os.fspath(root)}/{rel}"  # the common case: nothing to normalise
     norm = posixpath.normpath(rel)
     if norm == ".." or norm.startswith("../") or norm == ".":
         return None
     return os.path.join(os.fspath(root), norm)
 
 
-@dataclass(frozen=True)
-class _Sample:
-    path: str | None
-    label: str
-    shown: str  # for messages: gt file:line or path
-    reason: str = ""  # set when the sample is refused before reading
+# A loaded gt line: (shown, key, label, data, size, reason). ``key`` is the resolved path (None when
+# refused before reading); ``data`` is None for a skipped sample, whose ``reason`` is then set.
+_Record = tuple[str, "str | None", str, "bytes | None", "tuple[int, int] | None", str]
 
 
-def iter_samples(sources: Sequence[GtSource]) -> Iterator[_Sample]:
-    """Every gt line of ``sources`` as a sample; refused lines carry their reason."""
-    seen: set[tuple[str, str]] = set()
-    for source in sources:
-        root = source.root
-        for item in iter_gt(source.gt_path):
-            if not isinstance(item, GtEntry):
-                yield _Sample(None, "", f"{item.source}:{item.line}", "gt_malformed")
-                continue
-            label = clean_label(item.label)[0] if _BREAKING.search(item.label) else item.label  # already NFC
-            path = resolve_in_root(root, item.path)
-            shown = f"{source.gt_path}: {item.path}"
-            if path is None:
-                yield _Sample(None, label, shown, "path_escapes_root")
-            elif not label.strip():
-                yield _Sample(None, label, shown, "label_empty")
-            elif (path, label) in seen:
-                yield _Sample(None, label, shown, "duplicate_line")
-            else:
-                seen.add((path, label))
-                yield _Sample(path, label, shown)
+def _read_file(path: str) -> tuple[bytes | None, str]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), ""
+    except FileNotFoundError:
+        return None, "missing_file"
+    except OSError as error:
+        return None, f"unreadable ({error.strerror or error})"
 
 
-def _load(chunk: list[_Sample], validate: str) -> list[tuple[bytes | None, tuple[int, int] | None, str]]:
-    out = []
-    for sample in chunk:
-        if sample.reason:
-            out.append((None, None, sample.reason))
+def _load_lines(source: GtSource, first_line: int, lines: list[str], validate: str) -> list[_Record]:
+    """Parse, resolve, read and validate a chunk of gt lines (run in the reading threads).
+
+    Lines are parsed as ``modules.data.gtfile.iter_gt`` does (blank lines ignored, labels NFC with
+    tabs / line breaks replaced); ``first_line`` is the 1-based number of ``lines[0]``.
+    """
+    out: list[_Record] = []
+    root, gt_path = source.root, source.gt_path
+    for number, raw in enumerate(lines, start=first_line):
+        line = raw.rstrip("\n").rstrip("\r")
+        if not line.strip():
             continue
-        try:
-            with open(sample.path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            out.append((None, None, "missing_file"))
+        image, sep, label = line.partition("\t")
+        image = image.strip().replace("\\", "/")
+        if not sep or not image:
+            out.append((f"{gt_path}:{number}", None, "", None, None, "gt_malformed"))
             continue
-        except OSError as error:
-            out.append((None, None, f"unreadable ({error.strerror or error})"))
-            continue
-        size, reason = check_image(data, validate)
-        out.append((data if size else None, size, reason))
+        if not label.isascii():
+            label = nfc(label)
+        if _BREAKING.search(label):
+            label = clean_label(label)[0]
+        shown = f"{gt_path}: {image}"
+        path = resolve_in_root(root, image)
+        if path is None:
+            out.append((shown, None, label, None, None, "path_escapes_root"))
+        elif not label.strip():
+            out.append((shown, None, label, None, None, "label_empty"))
+        else:
+            data, reason = _read_file(path)
+            size = None
+            if data is not None:
+                size, reason = check_image(data, validate)
+            out.append((shown, path, label, data if size else None, size, reason))
     return out
 
 
-def _chunks(samples: Iterator[_Sample]) -> Iterator[list[_Sample]]:
-    chunk: list[_Sample] = []
-    for sample in samples:
-        chunk.append(sample)
-        if len(chunk) == _CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _line_chunks(sources: Sequence[GtSource], size: int) -> Iterator[tuple[GtSource, int, list[str]]]:
+    """``(source, number of the first line, lines)`` in chunks of ``size`` lines, in input order."""
+    for source in sources:
+        with open(source.gt_path, "r", encoding="utf-8-sig", newline="") as handle:
+            number = 1
+            while True:
+                lines = list(itertools.islice(handle, size))
+                if not lines:
+                    break
+                yield source, number, lines
+                number += len(lines)
 
 
-def _loaded(samples: Iterator[_Sample], config: LmdbConfig) -> Iterator[tuple[_Sample, bytes | None, tuple[int, int] | None, str]]:
-    """Samples with their bytes, in input order; reading + validation run in a bounded thread pool."""
-    workers = config.workers or 2 * (os.cpu_count() or 1)
+def _reader_count(config: LmdbConfig, lines: int) -> int:
+    """Reading processes for ``lines`` gt lines: none (read here) for small inputs, where starting
+    processes costs more than it saves."""
+    workers = config.workers or (os.cpu_count() or 1)
+    return 0 if workers <= 1 or lines < _POOL_MIN_LINES else workers
+
+
+def _reader_context() -> BaseContext:
+    """Forked readers on Linux (started in milliseconds; they only read files, parse gt lines and
+    image headers, and decode with OpenCV, so no lock a parent thread may hold is needed), spawned
+    ones elsewhere (macOS and Windows do not fork safely)."""
+    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | None = None) -> Iterator[_Record]:
+    """Every non-blank gt line of ``sources`` as a record, in input order; identical (path, label)
+    lines after the first are refused as ``duplicate_line``.
+
+    Chunks of lines are parsed, read and validated by a bounded pool of processes (both cores work,
+    and slow reads from network drives overlap) or here for small inputs; ``lines`` is the total
+    line count when the caller knows it.
+    """
+    if lines is None:
+        lines = sum(_count_lines(s.gt_path) for s in sources)
+    workers = _reader_count(config, lines)
+    seen: set[tuple[str, str]] = set()
+
+    def deduplicated(records: list[_Record]) -> Iterator[_Record]:
+        for record in records:
+            key = record[1]
+            if key is not None:
+                pair = (key, record[2])
+                if pair in seen:
+                    record = (record[0], None, record[2], None, None, "duplicate_line")
+                else:
+                    seen.add(pair)
+            yield record
+
+    chunks = _line_chunks(sources, _CHUNK)
+    if not workers:
+        for chunk in chunks:
+            yield from deduplicated(_load_lines(*chunk, config.validate))
+        return
     window = 4 * workers
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lmdb-read") as pool:
-        pending: deque[tuple[list[_Sample], Future]] = deque()
-        for chunk in _chunks(samples):
-            pending.append((chunk, pool.submit(_load, chunk, config.validate)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context()) as pool:
+        pending: deque[Future] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_load_lines, *chunk, config.validate))
             while len(pending) >= window:
-                done_chunk, future = pending.popleft()
-                yield from ((s, *r) for s, r in zip(done_chunk, future.result()))
+                yield from deduplicated(pending.popleft().result())
         while pending:
-            done_chunk, future = pending.popleft()
-            yield from ((s, *r) for s, r in zip(done_chunk, future.result()))
+            yield from deduplicated(pending.popleft().result())
 
 
 # ---------------------------------------------------------------- writing
 
 
 class GrowingLmdb:
-    """An lmdb environment whose map doubles when full; ``put_batch`` retries the whole batch."""
+    """An lmdb environment whose map doubles when full. ``put_batch`` writes one batch in one
+    transaction (retried whole after growing) on a background thread, so the caller keeps reading
+    while lmdb copies (it releases the GIL); at most one batch waits. ``close`` waits and syncs."""
 
     def __init__(self, path: Path, map_size: int) -> None:
         self.path = path
@@ -192,8 +242,10 @@ class GrowingLmdb:
         path.mkdir(parents=True, exist_ok=True)
         self.env = lmdb.open(str(path), map_size=map_size, subdir=True, lock=False, sync=False,
                              metasync=False, meminit=False, readahead=False)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmdb-write")
+        self._pending: Future | None = None
 
-    def put_batch(self, items: list[tuple[bytes, bytes]]) -> None:
+    def _write(self, items: list[tuple[bytes, bytes]]) -> None:
         while True:
             try:
                 with self.env.begin(write=True) as txn:
@@ -203,7 +255,16 @@ class GrowingLmdb:
                 self.map_size *= 2
                 self.env.set_mapsize(self.map_size)
 
+    def put_batch(self, items: list[tuple[bytes, bytes]]) -> None:
+        if self._pending is not None:
+            self._pending.result()  # re-raises a failed write here
+        self._pending = self._thread.submit(self._write, items)
+
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+        self._thread.shutdown()
         self.env.sync(True)
         self.env.close()
 
@@ -285,21 +346,21 @@ def create_lmdb(
     batch: list[tuple[bytes, bytes]] = []
     batch_bytes = 0
     with (tmp / SKIPPED_LOG).open("w", encoding="utf-8") as log:
-        loaded = _loaded(iter_samples(sources), config)
-        total = sum(_count_lines(s.gt_path) for s in sources) if config.progress else None
-        for sample, data, size, reason in tqdm(loaded, desc=f"lmdb {out_dir.name}", unit="img", total=total,
-                                               disable=not config.progress, mininterval=1.0):
+        total = sum(_count_lines(s.gt_path) for s in sources)
+        records = iter_records(sources, config, total)
+        for shown, _, label, data, size, reason in tqdm(records, desc=f"lmdb {out_dir.name}", unit="img",
+                                                        total=total, disable=not config.progress, mininterval=1.0):
             if data is None:
                 report.skipped[reason.split(" ")[0]] += 1
-                report.skipped_items.append((sample.shown, reason))
-                log.write(f"{sample.shown}\t{reason}\n")
+                report.skipped_items.append((shown, reason))
+                log.write(f"{shown}\t{reason}\n")
                 continue
             report.written += 1
             index = report.written
             batch.append((b"image-%09d" % index, data))
-            batch.append((b"label-%09d" % index, sample.label.encode("utf-8")))
+            batch.append((b"label-%09d" % index, label.encode("utf-8")))
             batch_bytes += len(data)
-            report.label_lengths[len(sample.label)] += 1
+            report.label_lengths[len(label)] += 1
             report.sizes.append(size)
             if batch_bytes >= config.commit_bytes or len(batch) >= 2 * config.commit_samples:
                 db.put_batch(batch)
