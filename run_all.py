@@ -38,7 +38,7 @@ STEPS: list[Step | Prepare] = [
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,
                             "max_train_samples": 2000, "max_val_samples": 200, "show_samples": 4},
          full={"transformation": "TPS", "feature_extraction": "ResNet", "prediction": "Attn", "output_channel": 512,
-               "hidden_size": 256, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
+               "hidden_size": 256, "batch_norm": False, "augment": True, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
                "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111"},
          outputs=("saved_model_dir",)),

@@ -5,7 +5,8 @@
 
 Crops are rendered words of varied sizes (as the detector would give them); models are loaded from a
 checkpoint through the public API, with a 2,445-class Korean charset: the DTRB-sized CRNN
-(512 features, 256 hidden) and the project's default compact CRNN (256 features, 128 hidden).
+(512 features, 256 hidden, 32x100) and the project's default compact CRNN (05_train's defaults: 128
+features, 128 hidden, BatchNorm, 32x128).
 Prints crops/s at batch 1 and batch 64 and the beam-search rate at batch 64.
 """
 
@@ -27,7 +28,10 @@ from modules.recognizer.train import OptimConfig, Trainer
 from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
 REPO = Path(__file__).resolve().parents[1]
-MODELS = {"dtrb-crnn": (512, 256), "default-crnn": (256, 128)}
+MODELS = {  # name: (output_channel, hidden_size, batch_norm, img_w)
+    "dtrb-crnn": (512, 256, False, 100),
+    "default-crnn": (128, 128, True, 128),
+}
 
 
 def main() -> None:
@@ -45,10 +49,11 @@ def main() -> None:
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {len(cs)} characters")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
-            oc, hidden = MODELS[name]
+            oc, hidden, batch_norm, img_w = MODELS[name]
             torch.manual_seed(0)
-            model = build_model(ModelConfig(num_class=len(cs) + 1, output_channel=oc, hidden_size=hidden))
-            path = Trainer(model, cs, Preprocess(), OptimConfig()).save(Path(tmp) / f"{name}.pth")
+            model = build_model(ModelConfig(num_class=len(cs) + 1, output_channel=oc, hidden_size=hidden,
+                                            batch_norm=batch_norm, img_w=img_w))
+            path = Trainer(model, cs, Preprocess(img_w=img_w), OptimConfig()).save(Path(tmp) / f"{name}.pth")
             rec = Recognizer.from_checkpoint(path, device="cpu")
             rec.recognize(crops[:64])  # warm-up
             start = time.perf_counter()

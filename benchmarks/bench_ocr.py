@@ -91,8 +91,9 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     det_config = DetectorConfig(width_mult=0.25, head_width=32, input_size=640)  # yolo_train's defaults
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
-    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=256, hidden_size=128))
-    save_recognizer(folder / "rec.pth", model, charset, Preprocess())
+    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=128, hidden_size=128, batch_norm=True,
+                                    img_w=128))  # 05_train's defaults
+    save_recognizer(folder / "rec.pth", model, charset, Preprocess(img_w=128))
     return folder / "det.pt", folder / "rec.pth"
 
 

@@ -49,6 +49,25 @@ def test_dtrb_parameter_counts():
     assert count_parameters(big) == pytest.approx(49.6e6, rel=0.03)
 
 
+@pytest.mark.parametrize("extractor,added", [("VGG", 5), ("RCNN", 1), ("ResNet", 0)])
+def test_batch_norm_normalises_every_convolution(extractor, added):
+    def norms(batch_norm: bool) -> tuple[int, int]:
+        model = build_model(ModelConfig(num_class=9, feature_extraction=extractor, output_channel=32, hidden_size=16,
+                                        batch_norm=batch_norm))
+        modules = list(model.feature_extraction.modules())
+        return (sum(isinstance(m, torch.nn.BatchNorm2d) for m in modules),
+                sum(isinstance(m, torch.nn.Conv2d) for m in modules))
+
+    (plain, convs), (normed, same_convs) = norms(False), norms(True)
+    assert normed - plain == added and convs == same_convs
+    if extractor == "VGG":
+        assert normed == convs == 7  # DTRB's VGG normalises 2 of its 7 convolutions
+    # an old config (no batch_norm key) reads as DTRB's layout
+    data = ModelConfig(num_class=9).to_dict()
+    del data["batch_norm"]
+    assert ModelConfig.from_dict(data).batch_norm is False
+
+
 def test_unknown_stage_lists_valid_names():
     with pytest.raises(ValueError, match=r"valid: \['RCNN', 'ResNet', 'VGG'\]"):
         build_model(ModelConfig(num_class=5, feature_extraction="ResNet50"))

@@ -29,6 +29,7 @@ class ModelConfig:
     input_channel: int = 1
     output_channel: int = 512
     hidden_size: int = 256
+    batch_norm: bool = False  # BatchNorm after every feature-extraction convolution (DTRB: False)
     img_h: int = 32
     img_w: int = 100
     num_fiducial: int = 20

@@ -34,7 +34,7 @@ class RecognitionModel(nn.Module):
             c.input_channel, c.img_h, c.img_w, c.num_fiducial
         )
         self.feature_extraction = _pick(FEATURE_EXTRACTORS, c.feature_extraction, "FeatureExtraction")(
-            c.input_channel, c.output_channel
+            c.input_channel, c.output_channel, batch_norm=c.batch_norm
         )
         self.sequence_modeling = _pick(SEQUENCE_MODELS, c.sequence_modeling, "SequenceModeling")(
             c.output_channel, c.hidden_size
