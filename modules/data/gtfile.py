@@ -58,24 +58,35 @@ def write_gt(path: str | os.PathLike[str], entries: Iterable[GtEntry]) -> int:
     return count
 
 
+def parse_gt_line(raw: str) -> tuple[str, str] | str | None:
+    """One raw gt line (with or without its line ending): ``(path, NFC label)``, ``None`` for a
+    blank line, or the reason a malformed line cannot be used (no tab, empty path). The path is
+    stripped and uses ``/``; the label keeps its spaces."""
+    line = raw.rstrip("\n").rstrip("\r")
+    if not line.strip():
+        return None
+    image, sep, label = line.partition("\t")
+    image = image.strip()
+    if not sep:
+        return "no tab between image path and label"
+    if not image:
+        return "empty image path"
+    return image.replace("\\", "/"), nfc(label)
+
+
 def iter_gt(path: str | os.PathLike[str]) -> Iterator[GtEntry | GtProblem]:
-    """Yield a ``GtEntry`` per valid line and a ``GtProblem`` per malformed one (no tab, empty path).
+    """Yield a ``GtEntry`` per valid line and a ``GtProblem`` per malformed one (``parse_gt_line``).
 
     A UTF-8 BOM and Windows line endings are accepted; labels are NFC-normalised.
     """
     path = Path(path)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip():
-                continue
-            image, sep, label = line.partition("\t")
-            if not sep:
-                yield GtProblem(str(path), number, "no tab between image path and label")
-            elif not image.strip():
-                yield GtProblem(str(path), number, "empty image path")
-            else:
-                yield GtEntry(image.strip().replace("\\", "/"), nfc(label))
+            parsed = parse_gt_line(raw)
+            if isinstance(parsed, tuple):
+                yield GtEntry(*parsed)
+            elif parsed is not None:
+                yield GtProblem(str(path), number, parsed)
 
 
 def read_gt(path: str | os.PathLike[str]) -> tuple[list[GtEntry], list[GtProblem]]:

@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import posixpath
-import re
 import shutil
 import sys
 import time
@@ -39,11 +38,11 @@ import lmdb
 import numpy as np
 from tqdm.auto import tqdm
 
+from modules.data.gtfile import parse_gt_line
 from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
-from modules.text.normalize import clean_label, nfc
+from modules.text.normalize import clean_label
 
 MANIFEST = "kocr_manifest.json"
-_BREAKING = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what clean_label replaces
 SKIPPED_LOG = "skipped.txt"
 _CHUNK = 512  # gt lines per reading task
 _POOL_MIN_LINES = 8192  # smaller inputs are read in the writing process
@@ -126,26 +125,19 @@ def _read_file(path: str) -> tuple[bytes | None, str]:
 
 
 def _load_lines(source: GtSource, first_line: int, lines: list[str], validate: str) -> list[_Record]:
-    """Parse, resolve, read and validate a chunk of gt lines (run in the reading threads).
-
-    Lines are parsed as ``modules.data.gtfile.iter_gt`` does (blank lines ignored, labels NFC with
-    tabs / line breaks replaced); ``first_line`` is the 1-based number of ``lines[0]``.
-    """
+    """Parse (``modules.data.gtfile.parse_gt_line``; tabs and line breaks in labels become spaces),
+    resolve, read and validate a chunk of gt lines; runs in the reading processes. ``first_line`` is
+    the 1-based number of ``lines[0]``."""
     out: list[_Record] = []
     root, gt_path = source.root, source.gt_path
     for number, raw in enumerate(lines, start=first_line):
-        line = raw.rstrip("\n").rstrip("\r")
-        if not line.strip():
+        parsed = parse_gt_line(raw)
+        if parsed is None:
             continue
-        image, sep, label = line.partition("\t")
-        image = image.strip().replace("\\", "/")
-        if not sep or not image:
+        if isinstance(parsed, str):
             out.append((f"{gt_path}:{number}", None, "", None, None, "gt_malformed"))
             continue
-        if not label.isascii():
-            label = nfc(label)
-        if _BREAKING.search(label):
-            label = clean_label(label)[0]
+        image, label = parsed[0], clean_label(parsed[1])[0]
         shown = f"{gt_path}: {image}"
         path = resolve_in_root(root, image)
         if path is None:

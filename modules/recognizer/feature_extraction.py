@@ -114,7 +114,7 @@ class ResNetExtractor(nn.Module):
     """DTRB's 29-layer ResNet (blocks 1, 2, 5, 3): ``(B, C, 32, W) -> (B, oc, 1, W/4 + 1)``.
     Every convolution is normalised already, so ``batch_norm`` changes nothing here."""
 
-    def __init__(self, input_channel: int, output_channel: int = 512, batch_norm: bool = True) -> None:
+    def __init__(self, input_channel: int, output_channel: int = 512, batch_norm: bool = False) -> None:
         super().__init__()
         oc = output_channel
         blocks = [oc // 4, oc // 2, oc, oc]
