@@ -46,7 +46,7 @@ STEPS: list[Step | Prepare] = [
     Step("yolo_preprocess", smoke={"show_samples": 2}, full={}, outputs=("out_dir",)),
     Step("yolo_train", smoke={"epochs": 2, "input_size": 320, "train_size": 256, "cache_side": 480, "warmup_steps": 5,
                               "time_limit_min": 3.0, "show_examples": 2},
-         full={"width_mult": 1.0, "head_width": 128, "train_size": 416, "cache_side": 1280, "epochs": 100,
+         full={"width_mult": 1.0, "head_width": 128, "input_size": 640, "train_size": 416, "cache_side": 1280, "epochs": 100,
                "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda"},
          outputs=("out_root",)),
     # End to end: detect -> crop -> recognize, evaluation.

@@ -1,4 +1,4 @@
-"""Detector throughput: images/s of ``Detector.detect`` (letterbox + model + decode + NMS) at 416 and 640.
+"""Detector throughput: images/s of ``Detector.detect`` (letterbox + model + decode + NMS) at 416, 512 (the default) and 640.
 
     .venv/bin/python -m benchmarks.bench_detect            # from the repository root; random weights
     .venv/bin/python -m benchmarks.bench_detect --checkpoint saved_models/yolo/default/best.pt
@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", help="detector checkpoint (default: the notebook's architecture, random weights)")
     parser.add_argument("--width-mult", type=float, default=0.25)
     parser.add_argument("--head-width", type=int, default=32)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[416, 640])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[416, 512, 640])
     parser.add_argument("--images", type=int, default=48)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (the target machine has 2 cores)")

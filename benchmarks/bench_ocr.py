@@ -7,8 +7,9 @@
 
 Models: the checkpoints of the latest ``run_all.py`` run (``modules.ocr.latest_run``) when present;
 otherwise randomly initialised models of the default profile's configurations (yolo_train's defaults for
-the detector: MobileNet v1 x0.25, head width 32, 640 input; 05_train's defaults for the recognizer: None-VGG-BiLSTM-CTC, 256 feature channels, hidden 128, 32x100
-gray, with the KS X 1001 Hangul + printable ASCII charset),
+the detector: MobileNet v1 x0.25, head width 32, 512 input; 05_train's defaults for the recognizer:
+None-VGG-BiLSTM-CTC, 128 feature channels with BatchNorm, hidden 128, 32x128 gray, with the KS X 1001 Hangul +
+printable ASCII charset),
 saved to a temporary checkpoint and loaded through the normal API. A random detector finds nothing
 meaningful, so in that mode the detector still runs in full (letterbox, network, decode, NMS: its cost is
 counted) but its boxes are replaced by the drawn words' true boxes, so the recognizer reads as many crops
@@ -88,7 +89,7 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
     torch.manual_seed(0)
-    det_config = DetectorConfig(width_mult=0.25, head_width=32, input_size=640)  # yolo_train's defaults
+    det_config = DetectorConfig(width_mult=0.25, head_width=32, input_size=512)  # yolo_train's defaults
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
     model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=128, hidden_size=128, batch_norm=True,

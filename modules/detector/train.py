@@ -113,12 +113,13 @@ def evaluate(detector: Detector, samples: list[Sample], batch_size: int = 8, iou
 
 def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
         loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
-        score_threshold: float = 0.3, log: Callable[[str], None] = print,
+        score_threshold: float = 0.4, nms_iou: float = 0.3, log: Callable[[str], None] = print,
         max_epochs_this_run: int | None = None) -> list[dict[str, float]]:
     """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
     (weights, optimizer, schedule step and time used, epoch, RNG state). ``max_epochs_this_run`` trains
-    in chunks (resume to continue). Returns the per-epoch history.
+    in chunks (resume to continue). ``score_threshold`` and ``nms_iou`` set the per-epoch validation's
+    post-processing. Returns the per-epoch history.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +152,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
         log(f"resumed from {last_path} after epoch {start_epoch}")
-    detector = Detector(model, config, score_threshold=score_threshold)
+    detector = Detector(model, config, score_threshold=score_threshold, iou_threshold=nms_iou)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
                                                                            start_epoch + max_epochs_this_run)
     schedule.started = time.monotonic()  # loading data and building the model is not training time
