@@ -30,17 +30,22 @@ def _as_rgb(image: np.ndarray | Image.Image) -> np.ndarray:
     return array
 
 
+# Post-processing defaults. The NMS IoU threshold is stricter than YOLOv3's 0.45: text lines seldom
+# overlap, while the halves of a long line found twice do (0.4 / 0.3 gave the best H-mean on our
+# validation scenes).
+SCORE_THRESHOLD = 0.4
+NMS_IOU = 0.3
+
+
 class Detector:
     """Finds text boxes. ``detect(images) -> [(boxes (N, 4) float32 xyxy original px, scores (N,) float32)]``.
 
     ``input_size`` defaults to the one saved in the config (a multiple of 32; larger finds smaller text).
-    The NMS IoU threshold is stricter than YOLOv3's 0.45: text lines seldom overlap, while the halves of
-    a long line found twice do (0.4 / 0.3 gave the best H-mean on our validation scenes).
     """
 
     def __init__(self, model: YoloDetector, config: DetectorConfig, device: str | torch.device | None = None,
-                 input_size: int | None = None, score_threshold: float = 0.4, iou_threshold: float = 0.3,
-                 max_detections: int = 300, containment_threshold: float = 0.8) -> None:
+                 input_size: int | None = None, score_threshold: float = SCORE_THRESHOLD,
+                 iou_threshold: float = NMS_IOU, max_detections: int = 300, containment_threshold: float = 0.8) -> None:
         self.device = torch.device(device) if device is not None else next(model.parameters()).device
         self.model = model.to(self.device).eval()
         self.config = config

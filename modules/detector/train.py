@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from modules.detector.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
-from modules.detector.detect import Detector
+from modules.detector.detect import NMS_IOU, SCORE_THRESHOLD, Detector
 from modules.detector.loss import yolo_loss
 from modules.detector.model import YoloDetector
 from modules.detector.targets import DONTCARE, build_targets
@@ -113,7 +113,7 @@ def evaluate(detector: Detector, samples: list[Sample], batch_size: int = 8, iou
 
 def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
         loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
-        score_threshold: float = 0.4, nms_iou: float = 0.3, log: Callable[[str], None] = print,
+        score_threshold: float = SCORE_THRESHOLD, nms_iou: float = NMS_IOU, log: Callable[[str], None] = print,
         max_epochs_this_run: int | None = None) -> list[dict[str, float]]:
     """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it

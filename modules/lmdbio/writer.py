@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import NamedTuple
 
 import lmdb
 import numpy as np
@@ -109,9 +110,16 @@ def resolve_in_root(root: str | os.PathLike[str], relative: str) -> str | None:
     return os.path.join(os.fspath(root), norm)
 
 
-# A loaded gt line: (shown, key, label, data, size, reason). ``key`` is the resolved path (None when
-# refused before reading); ``data`` is None for a skipped sample, whose ``reason`` is then set.
-_Record = tuple[str, "str | None", str, "bytes | None", "tuple[int, int] | None", str]
+class _Record(NamedTuple):
+    """A loaded gt line. ``key`` is the resolved image path (None when refused before reading);
+    ``data`` is None for a skipped sample, whose ``reason`` is then set."""
+
+    shown: str  # for messages: "gt file: image path" or "gt file:line"
+    key: str | None
+    label: str
+    data: bytes | None
+    size: tuple[int, int] | None
+    reason: str
 
 
 def _read_file(path: str) -> tuple[bytes | None, str]:
@@ -135,21 +143,21 @@ def _load_lines(source: GtSource, first_line: int, lines: list[str], validate: s
         if parsed is None:
             continue
         if isinstance(parsed, str):
-            out.append((f"{gt_path}:{number}", None, "", None, None, "gt_malformed"))
+            out.append(_Record(f"{gt_path}:{number}", None, "", None, None, "gt_malformed"))
             continue
         image, label = parsed[0], clean_label(parsed[1])[0]
         shown = f"{gt_path}: {image}"
         path = resolve_in_root(root, image)
         if path is None:
-            out.append((shown, None, label, None, None, "path_escapes_root"))
+            out.append(_Record(shown, None, label, None, None, "path_escapes_root"))
         elif not label.strip():
-            out.append((shown, None, label, None, None, "label_empty"))
+            out.append(_Record(shown, None, label, None, None, "label_empty"))
         else:
             data, reason = _read_file(path)
             size = None
             if data is not None:
                 size, reason = check_image(data, validate)
-            out.append((shown, path, label, data if size else None, size, reason))
+            out.append(_Record(shown, path, label, data if size else None, size, reason))
     return out
 
 
@@ -195,11 +203,10 @@ def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | N
 
     def deduplicated(records: list[_Record]) -> Iterator[_Record]:
         for record in records:
-            key = record[1]
-            if key is not None:
-                pair = (key, record[2])
+            if record.key is not None:
+                pair = (record.key, record.label)
                 if pair in seen:
-                    record = (record[0], None, record[2], None, None, "duplicate_line")
+                    record = record._replace(key=None, data=None, size=None, reason="duplicate_line")
                 else:
                     seen.add(pair)
             yield record
@@ -253,10 +260,12 @@ class GrowingLmdb:
         self._pending = self._thread.submit(self._write, items)
 
     def close(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-        self._thread.shutdown()
+        try:
+            if self._pending is not None:
+                self._pending, pending = None, self._pending
+                pending.result()  # re-raises a failed last write
+        finally:
+            self._thread.shutdown()
         self.env.sync(True)
         self.env.close()
 
