@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from modules.detector.anchors import box_shapes, kmeans_anchors, mean_best_iou, shape_iou
+from modules.detector.anchors import box_shapes, kmeans_anchors, mean_best_iou, shape_iou, text_anchors
 from modules.detector.augment import AugmentConfig, augment, clip_boxes
 from modules.detector.config import coco_anchors_normalized
 from modules.detector.letterbox import PAD_VALUE, letterbox_image, letterbox_params
@@ -48,6 +48,22 @@ def test_kmeans_recovers_text_shapes() -> None:
     assert mean_best_iou(shapes, anchors) > 0.9
     # wide text fits text anchors much better than the COCO ones
     assert mean_best_iou(shapes, anchors) > mean_best_iou(shapes, np.array(coco_anchors_normalized())) + 0.2
+
+
+def test_text_anchors_reserve_vertical_anchors() -> None:
+    rng = np.random.default_rng(2)
+    wide = np.array([[0.05, 0.02], [0.1, 0.03], [0.2, 0.05], [0.35, 0.06], [0.5, 0.08]])
+    tall = np.array([[0.03, 0.12], [0.08, 0.35]])
+    shapes = np.concatenate([c * rng.uniform(0.95, 1.05, (60, 2)) for c in wide]
+                            + [c * rng.uniform(0.95, 1.05, (6, 2)) for c in tall])  # 3% vertical boxes
+    is_tall = lambda a: a[:, 1] >= 1.5 * a[:, 0]  # noqa: E731
+    plain = kmeans_anchors(shapes, k=5, seed=0)
+    assert mean_best_iou(shapes[is_tall(shapes)], plain) < 0.75  # plain k-means leaves vertical words ill-fitted
+    anchors = text_anchors(shapes, k=5, vertical=2, seed=0)
+    assert (np.diff(anchors.prod(axis=1)) >= 0).all()
+    np.testing.assert_allclose(anchors[is_tall(anchors)], tall, rtol=0.06)
+    assert mean_best_iou(shapes[is_tall(shapes)], anchors) > 0.9
+    np.testing.assert_array_equal(text_anchors(shapes[:300], k=5, vertical=2), kmeans_anchors(shapes[:300], k=5))
 
 
 def test_kmeans_needs_enough_boxes_and_sorts_by_area() -> None:

@@ -96,9 +96,12 @@ def test_parallel_matches_serial(tmp_path: Path) -> None:
     assert serial.skipped == parallel.skipped
 
 
-@pytest.mark.parametrize("mode", ["skip", "rotate"])
+@pytest.mark.parametrize("mode", ["skip", "rotate", "tile"])
 def test_vertical_words(tmp_path: Path, mode: str) -> None:
-    write_image(tmp_path / "v.png", np.zeros((100, 40, 3), np.uint8))
+    image = np.zeros((100, 40, 3), np.uint8)
+    for k in range(4):  # four stacked "characters" of growing brightness, 20 px each
+        image[5 + 20 * k:25 + 20 * k, 5:25] = 60 * (k + 1)
+    write_image(tmp_path / "v.png", image)
     words = (WordAnnotation("세로간판", (5, 5, 20, 80), vertical=True), WordAnnotation("가로", (0, 0, 30, 10)))
     records = [ImageAnnotation(str(tmp_path / "v.png"), 40, 100, words), AnnotationProblem("x.json", "json_invalid")]
     config = GtDataConfig(vertical=mode, workers=1, progress=False)
@@ -107,9 +110,14 @@ def test_vertical_words(tmp_path: Path, mode: str) -> None:
     assert report.skipped["json_invalid"] == 1
     if mode == "skip":
         assert [e.label for e in entries] == ["가로"] and report.skipped["vertical"] == 1
-    else:
-        assert [e.label for e in entries] == ["세로간판", "가로"]
-        assert read_image(tmp_path / "out" / entries[0].path).shape[:2] == (20, 80)  # now wide
+        return
+    assert [e.label for e in entries] == ["세로간판", "가로"]
+    crop = read_image(tmp_path / "out" / entries[0].path)
+    assert crop.shape[:2] == (20, 80)  # now wide
+    if mode == "tile":  # one 20 x 20 band per character, top character first, left to right, upright
+        means = [crop[:, 20 * k:20 * k + 20].mean() for k in range(4)]
+        assert means == sorted(means) and means[-1] - means[0] > 100
+        assert read_image(tmp_path / "out" / entries[1].path).shape[:2] == (10, 30)  # a wide word stays as is
 
 
 def test_rectified_quad_and_bbox_fallback(tmp_path: Path) -> None:
@@ -135,3 +143,41 @@ def test_same_stem_in_two_folders_gets_two_names(tmp_path: Path) -> None:
     entries, _ = read_gt(tmp_path / "out" / "gt.txt")
     assert len({e.path for e in entries}) == 2
     assert all((tmp_path / "out" / e.path).exists() for e in entries)
+
+
+def test_jitter_box_statistics_and_orientation() -> None:
+    from modules.gtdata.crop import jitter_box
+
+    rng = np.random.default_rng(0)
+    bbox = (100.0, 50.0, 200.0, 20.0)  # a horizontal word: character size 20
+    boxes = np.array([jitter_box(bbox, rng, along=0.2, across=0.1, outward=0.05) for _ in range(4000)])
+    left = (bbox[0] - boxes[:, 0]) / 20  # outward shift of the left edge, in character sizes
+    top = (bbox[1] - boxes[:, 1]) / 20
+    assert abs(left.mean() - 0.05) < 0.02 and abs(left.std() - 0.2) < 0.02
+    assert abs(top.mean() - 0.05) < 0.01 and abs(top.std() - 0.1) < 0.01
+    assert (boxes[:, 2] >= 100).all() and (boxes[:, 3] >= 10).all()  # never under half the size
+    assert jitter_box(bbox, rng, 0.0, 0.0) == bbox
+    tall = (10.0, 10.0, 20.0, 200.0)  # a vertical word: the top / bottom edges end the text
+    tall_boxes = np.array([jitter_box(tall, rng, along=0.2, across=0.0, vertical=True) for _ in range(500)])
+    assert np.allclose(tall_boxes[:, [0, 2]], [10.0, 20.0]) and tall_boxes[:, 1].std() > 2.0
+
+
+def test_jittered_copies_are_written_counted_and_reproducible(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=2)
+    config = GtDataConfig(workers=1, progress=False, jitter_copies=2)
+    out = tmp_path / "data"
+    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", config)
+    entries, _ = read_gt(out / "gt.txt")
+    assert report.kept == len(entries) == 2 * 3 * 3 and report.jittered == 2 * 3 * 2
+    first = [e for e in entries if "_000000_01" in e.path]
+    assert [e.path for e in first] == ["train/간판_가로형간판_000000_01.jpg", "train/간판_가로형간판_000000_01_j1.jpg",
+                                       "train/간판_가로형간판_000000_01_j2.jpg"]
+    assert {e.label for e in first} == {"가게0"}
+    shapes = [read_image(out / e.path).shape for e in first]
+    assert shapes[0] == (20, 40, 3) and shapes[1] != shapes[0]  # the copies come from moved boxes
+    again = make_gtdata(iter_aihub_outdoor(labels, images), tmp_path / "again", "train", tmp_path / "again" / "gt.txt",
+                        config)
+    assert again.kept == report.kept
+    assert all((tmp_path / "again" / e.path).read_bytes() == (out / e.path).read_bytes() for e in entries)
+    with pytest.raises(ValueError, match="rectify"):
+        GtDataConfig(jitter_copies=1, rectify=True)

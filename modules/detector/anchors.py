@@ -50,6 +50,25 @@ def kmeans_anchors(shapes: np.ndarray, k: int = 9, seed: int = 0, iterations: in
     return centres[np.argsort(centres.prod(axis=1))]
 
 
+def text_anchors(shapes: np.ndarray, k: int = 9, vertical: int = 2, ratio: float = 1.5, seed: int = 0) -> np.ndarray:
+    """``k`` anchors of which ``vertical`` are clustered on the vertical boxes alone (height >= ``ratio`` x
+    width) and the rest on the others; ``(k, 2)`` sorted by area.
+
+    Plain k-means spends every anchor on the wide boxes that dominate signboard data; a vertical word then
+    matches a single anchor at a single scale (``targets.build_targets``), gets a handful of positives
+    against dozens for a horizontal word of the same size, and its objectness never rises above the
+    threshold. With fewer than ``vertical`` vertical boxes (or ``vertical=0``) this is ``kmeans_anchors``.
+    """
+    shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 2)
+    shapes = shapes[(shapes > 0).all(axis=1)]
+    tall = shapes[:, 1] >= ratio * shapes[:, 0]
+    if vertical <= 0 or tall.sum() < vertical or (~tall).sum() < k - vertical:
+        return kmeans_anchors(shapes, k=k, seed=seed)
+    anchors = np.concatenate([kmeans_anchors(shapes[~tall], k=k - vertical, seed=seed),
+                              kmeans_anchors(shapes[tall], k=vertical, seed=seed)])
+    return anchors[np.argsort(anchors.prod(axis=1))]
+
+
 def mean_best_iou(shapes: np.ndarray, anchors: np.ndarray) -> float:
     """Average over boxes of the best anchor IoU: how well an anchor set fits the data (higher is better)."""
     return float(shape_iou(shapes, anchors).max(axis=1).mean()) if len(shapes) else 0.0

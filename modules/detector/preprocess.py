@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from modules.detector.annotations import DONTCARE, TEXT, YoloRecord, iter_records
-from modules.detector.anchors import box_shapes, kmeans_anchors, mean_best_iou
+from modules.detector.anchors import box_shapes, mean_best_iou, text_anchors
 from modules.detector.config import coco_anchors_normalized
 from modules.imageio import ImageReadError, read_image, write_bytes_atomic
 
@@ -44,9 +44,10 @@ def training_shapes(records: list[YoloRecord]) -> np.ndarray:
     return np.concatenate(shapes) if shapes else np.zeros((0, 2))
 
 
-def cluster_anchors(shapes: np.ndarray, seed: int = 0) -> dict[str, Any]:
-    """k-means (IoU distance) anchors for text plus how well they and the COCO anchors fit the boxes."""
-    anchors = kmeans_anchors(shapes, k=9, seed=seed)
+def cluster_anchors(shapes: np.ndarray, seed: int = 0, vertical: int = 2) -> dict[str, Any]:
+    """k-means (IoU distance) anchors for text (``vertical`` of the 9 reserved for vertical words, see
+    ``anchors.text_anchors``) plus how well they and the COCO anchors fit the boxes."""
+    anchors = text_anchors(shapes, k=9, vertical=vertical, seed=seed)
     coco = np.array(coco_anchors_normalized())
     return {"anchors": [[round(float(w), 6), round(float(h), 6)] for w, h in anchors],
             "units": "fraction of the letterboxed input side (box pixels / longer image side)",

@@ -12,7 +12,32 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-VERTICAL_MODES = ("skip", "rotate")
+from modules.ocr.crop import tile_vertical
+
+VERTICAL_MODES = ("skip", "rotate", "tile")
+
+
+def jitter_box(bbox: Sequence[float], rng: np.random.Generator, along: float, across: float,
+               outward: float = 0.0, vertical: bool = False) -> tuple[float, float, float, float]:
+    """``bbox`` ``(x, y, w, h)`` with each edge moved independently, as a detector's box is off.
+
+    Shifts are Gaussian in units of the box's shorter side ``s`` (the character size): standard
+    deviation ``along`` for the two edges that end the text (left / right, or top / bottom when
+    ``vertical``), ``across`` for the other two, mean ``outward`` (positive grows the box, like the OCR's
+    crop margin). Each shift is clipped to ``outward +- 2.5 sd`` and the box keeps at least half its size.
+    """
+    x, y, w, h = (float(v) for v in bbox)
+    side = max(1.0, min(w, h))
+    sd_x, sd_y = (across, along) if vertical else (along, across)
+    left, right = (outward + np.clip(rng.normal(0.0, sd_x, 2), -2.5 * sd_x, 2.5 * sd_x)) * side
+    top, bottom = (outward + np.clip(rng.normal(0.0, sd_y, 2), -2.5 * sd_y, 2.5 * sd_y)) * side
+    x0, x1 = x - left, x + w + right
+    y0, y1 = y - top, y + h + bottom
+    if x1 - x0 < w / 2:
+        x0, x1 = x + w / 4, x + 3 * w / 4
+    if y1 - y0 < h / 2:
+        y0, y1 = y + h / 4, y + 3 * h / 4
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def crop_box(image: np.ndarray, bbox: Sequence[float]) -> np.ndarray | None:
@@ -41,6 +66,17 @@ def rectify_quad(image: np.ndarray, quad: Sequence[Sequence[float]]) -> np.ndarr
     dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def tiled_vertical(crop: np.ndarray, label: str, ratio: float = 1.5) -> np.ndarray:
+    """A top-to-bottom word cut into one band per character of ``label`` (spaces left out), laid side by
+    side: the horizontal form ``modules.ocr`` reads vertical boxes in (``OCR.crop_candidates``). A crop
+    less than ``ratio`` times taller than wide, or a one-character label, is returned unchanged (the
+    horizontal words of a vertical signboard)."""
+    characters = len(label.replace(" ", ""))
+    if characters < 2 or crop.shape[0] < ratio * crop.shape[1]:
+        return crop
+    return tile_vertical(crop, characters)
 
 
 def upright_vertical(crop: np.ndarray) -> np.ndarray:

@@ -10,6 +10,9 @@ Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspe
 - Skips are counted by reason: the reader's problems (``image_missing``, ``bbox_*``, ...),
   ``illegible``, ``jamo_only``, ``vertical`` (when ``vertical="skip"``), ``too_small``,
   ``image_unreadable``. ``label_altered`` counts labels whose tabs / line breaks became spaces (kept).
+- Optional jittered copies (``jitter_copies``): each word is also cut from boxes whose edges are moved
+  at random, as a detector's boxes are, so a recognizer trained on them reads loose or slightly cut
+  detections too. The shifts are seeded by the image path: a re-run writes the same crops.
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ from tqdm.auto import tqdm
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.data.gtfile import GtEntry, write_gt
-from modules.gtdata.crop import VERTICAL_MODES, crop_box, rectify_quad, upright_vertical
+from modules.gtdata.crop import VERTICAL_MODES, crop_box, jitter_box, rectify_quad, tiled_vertical, upright_vertical
 from modules.imageio import ImageReadError, read_image, write_image
 from modules.text.normalize import clean_label, is_jamo_only
 
 
 @dataclass(frozen=True)
 class GtDataConfig:
-    """Options. ``vertical``: ``skip`` | ``rotate`` (90° counter-clockwise, top char on the left);
-    ``rectify``: warp quads upright (TextOCR), else crop the bbox; ``workers`` 0 = CPU count."""
+    """Options. ``vertical``: ``skip`` | ``rotate`` (90° counter-clockwise, top char on the left) | ``tile``
+    (cut into one band per character laid left to right, as the OCR reads vertical boxes);
+    ``rectify``: warp quads upright (TextOCR), else crop the bbox; ``workers`` 0 = CPU count.
+    ``jitter_copies`` extra crops per word from randomly shifted boxes (``crop.jitter_box``; not with
+    ``rectify``), with edge shifts of sd ``jitter_along`` / ``jitter_across`` x the character size and
+    mean ``jitter_outward``."""
 
     vertical: str = "skip"
     rectify: bool = False
@@ -44,10 +51,19 @@ class GtDataConfig:
     quality: int = 95
     workers: int = 0
     progress: bool = True
+    jitter_copies: int = 0
+    jitter_along: float = 0.2  # the detector's left / right edges are off by about this (x text height)
+    jitter_across: float = 0.12  # its top / bottom edges
+    jitter_outward: float = 0.05  # the OCR's default crop margin
+    jitter_seed: int = 0
 
     def __post_init__(self) -> None:
         if self.vertical not in VERTICAL_MODES:
             raise ValueError(f"vertical must be one of {VERTICAL_MODES}, got {self.vertical!r}")
+        if self.jitter_copies < 0:
+            raise ValueError(f"jitter_copies must be >= 0, got {self.jitter_copies}")
+        if self.jitter_copies and self.rectify:
+            raise ValueError("jitter_copies works on axis-aligned boxes; it cannot be combined with rectify")
 
 
 @dataclass
@@ -58,6 +74,7 @@ class GtDataReport:
     images: int = 0
     boxes: int = 0
     kept: int = 0
+    jittered: int = 0  # of the kept crops, the jittered copies
     resumed_images: int = 0
     skipped: Counter = field(default_factory=Counter)
     label_altered: int = 0
@@ -66,6 +83,7 @@ class GtDataReport:
     def table(self) -> list[tuple[str, int]]:
         """Rows ``(what, count)`` for a notebook table."""
         rows = [("images", self.images), ("boxes", self.boxes), ("kept crops", self.kept),
+                ("  of which jittered copies", self.jittered),
                 ("labels altered (tab / line break -> space)", self.label_altered),
                 ("images resumed from the journal", self.resumed_images)]
         return rows + [(f"skipped: {reason}", count) for reason, count in sorted(self.skipped.items())]
@@ -86,6 +104,10 @@ def _cut(image: np.ndarray, word: WordAnnotation, config: GtDataConfig) -> np.nd
     return crop_box(image, word.bbox)
 
 
+def _upright(crop: np.ndarray, label: str, mode: str) -> np.ndarray:
+    return tiled_vertical(crop, label) if mode == "tile" else upright_vertical(crop)
+
+
 def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, int], int]:
     """Crop, save and label the words of one image: ``(image path, [(crop path, label)], skips, altered)``."""
     annotation, config = task.annotation, task.config
@@ -97,6 +119,8 @@ def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, in
     except ImageReadError:
         skipped["image_unreadable"] += len(annotation.words) or 1
         return annotation.image_path, entries, dict(skipped), altered
+    seed = hashlib.sha1(f"{config.jitter_seed}:{annotation.image_path}".encode("utf-8")).digest()
+    rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     for number, word in enumerate(annotation.words, start=1):
         if word.text is None or not word.text.strip():
             skipped["illegible"] += 1
@@ -113,11 +137,22 @@ def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, in
             skipped["too_small"] += 1
             continue
         if word.vertical:
-            crop = upright_vertical(crop)
+            crop = _upright(crop, label, config.vertical)
         relative = str(PurePosixPath(task.crop_dir) / f"{task.name}_{number:02d}.jpg")
         write_image(Path(task.out_root) / relative, crop, quality=config.quality)
         entries.append((relative, label))
         altered += was_altered
+        for copy in range(1, config.jitter_copies + 1):
+            box = jitter_box(word.bbox, rng, config.jitter_along, config.jitter_across, config.jitter_outward,
+                             vertical=word.vertical)
+            crop = crop_box(image, box)
+            if crop is None or min(crop.shape[:2]) < config.min_side:
+                continue
+            if word.vertical:
+                crop = _upright(crop, label, config.vertical)
+            relative = str(PurePosixPath(task.crop_dir) / f"{task.name}_{number:02d}_j{copy}.jpg")
+            write_image(Path(task.out_root) / relative, crop, quality=config.quality)
+            entries.append((relative, label))
     return annotation.image_path, entries, dict(skipped), altered
 
 
@@ -158,6 +193,12 @@ class _Journal:
 
     def close(self) -> None:
         self.handle.close()
+
+
+def _is_jittered(crop_path: str) -> bool:
+    """Jittered copies are named ``<image>_<nn>_j<k>.jpg``; the word crops themselves end in ``_<nn>``."""
+    last = PurePosixPath(crop_path).stem.rsplit("_", 1)[-1]
+    return last.startswith("j") and last[1:].isdigit()
 
 
 def _unique_name(path: str, used: dict[str, str]) -> str:
@@ -224,6 +265,7 @@ def make_gtdata(
     done = [journal.done[image] for image in sorted(seen) if image in journal.done]  # only this input's images
     for record in done:
         entries.extend(GtEntry(path, label) for path, label in record["entries"])
+        report.jittered += sum(_is_jittered(path) for path, _ in record["entries"])
         report.skipped.update(record["skipped"])
         report.label_altered += record["altered"]
     report.kept = write_gt(gt_path, entries)
