@@ -108,6 +108,20 @@ def _upright(crop: np.ndarray, label: str, mode: str) -> np.ndarray:
     return tiled_vertical(crop, label) if mode == "tile" else upright_vertical(crop)
 
 
+def _save(crop: np.ndarray | None, word: WordAnnotation, label: str, stem: str, task: _Task,
+          entries: list[tuple[str, str]]) -> bool:
+    """Write one crop (vertical words made horizontal) and add its gt entry; False when it is too small."""
+    config = task.config
+    if crop is None or min(crop.shape[:2]) < config.min_side:
+        return False
+    if word.vertical:
+        crop = _upright(crop, label, config.vertical)
+    relative = str(PurePosixPath(task.crop_dir) / f"{stem}.jpg")
+    write_image(Path(task.out_root) / relative, crop, quality=config.quality)
+    entries.append((relative, label))
+    return True
+
+
 def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, int], int]:
     """Crop, save and label the words of one image: ``(image path, [(crop path, label)], skips, altered)``."""
     annotation, config = task.annotation, task.config
@@ -132,27 +146,14 @@ def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, in
         if word.vertical and config.vertical == "skip":
             skipped["vertical"] += 1
             continue
-        crop = _cut(image, word, config)
-        if crop is None or min(crop.shape[:2]) < config.min_side:
+        if not _save(_cut(image, word, config), word, label, f"{task.name}_{number:02d}", task, entries):
             skipped["too_small"] += 1
             continue
-        if word.vertical:
-            crop = _upright(crop, label, config.vertical)
-        relative = str(PurePosixPath(task.crop_dir) / f"{task.name}_{number:02d}.jpg")
-        write_image(Path(task.out_root) / relative, crop, quality=config.quality)
-        entries.append((relative, label))
         altered += was_altered
         for copy in range(1, config.jitter_copies + 1):
             box = jitter_box(word.bbox, rng, config.jitter_along, config.jitter_across, config.jitter_outward,
                              vertical=word.vertical)
-            crop = crop_box(image, box)
-            if crop is None or min(crop.shape[:2]) < config.min_side:
-                continue
-            if word.vertical:
-                crop = _upright(crop, label, config.vertical)
-            relative = str(PurePosixPath(task.crop_dir) / f"{task.name}_{number:02d}_j{copy}.jpg")
-            write_image(Path(task.out_root) / relative, crop, quality=config.quality)
-            entries.append((relative, label))
+            _save(crop_box(image, box), word, label, f"{task.name}_{number:02d}_j{copy}", task, entries)
     return annotation.image_path, entries, dict(skipped), altered
 
 
