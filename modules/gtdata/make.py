@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -122,17 +123,23 @@ def _save(crop: np.ndarray | None, word: WordAnnotation, label: str, stem: str, 
     return True
 
 
-def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, int], int]:
-    """Crop, save and label the words of one image: ``(image path, [(crop path, label)], skips, altered)``."""
+def process_image(task: _Task) -> dict[str, Any]:
+    """Crop, save and label the words of one image; returns its journal record: ``image`` path, ``entries``
+    ``[(crop path, label)]``, ``skipped`` counts by reason, ``altered`` labels, ``jittered`` copies written."""
     annotation, config = task.annotation, task.config
     skipped: Counter = Counter()
     entries: list[tuple[str, str]] = []
-    altered = 0
+    altered = jittered = 0
+
+    def record() -> dict[str, Any]:
+        return {"image": annotation.image_path, "entries": entries, "skipped": dict(skipped), "altered": altered,
+                "jittered": jittered}
+
     try:
         image = read_image(annotation.image_path)
     except ImageReadError:
         skipped["image_unreadable"] += len(annotation.words) or 1
-        return annotation.image_path, entries, dict(skipped), altered
+        return record()
     seed = hashlib.sha1(f"{config.jitter_seed}:{annotation.image_path}".encode("utf-8")).digest()
     rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     for number, word in enumerate(annotation.words, start=1):
@@ -153,8 +160,8 @@ def process_image(task: _Task) -> tuple[str, list[tuple[str, str]], dict[str, in
         for copy in range(1, config.jitter_copies + 1):
             box = jitter_box(word.bbox, rng, config.jitter_along, config.jitter_across, config.jitter_outward,
                              vertical=word.vertical)
-            _save(crop_box(image, box), word, label, f"{task.name}_{number:02d}_j{copy}", task, entries)
-    return annotation.image_path, entries, dict(skipped), altered
+            jittered += _save(crop_box(image, box), word, label, f"{task.name}_{number:02d}_j{copy}", task, entries)
+    return record()
 
 
 class _Journal:
@@ -163,7 +170,7 @@ class _Journal:
     def __init__(self, path: Path, fingerprint: dict) -> None:
         self.path = path
         self.done: dict[str, dict] = {}
-        header = {"journal": "kocr-gtdata v1", **fingerprint}
+        header = {"journal": "kocr-gtdata v2", **fingerprint}
         if path.exists():
             lines = path.read_text(encoding="utf-8").split("\n")
             try:
@@ -196,12 +203,6 @@ class _Journal:
         self.handle.close()
 
 
-def _is_jittered(crop_path: str) -> bool:
-    """Jittered copies are named ``<image>_<nn>_j<k>.jpg``; the word crops themselves end in ``_<nn>``."""
-    last = PurePosixPath(crop_path).stem.rsplit("_", 1)[-1]
-    return last.startswith("j") and last[1:].isdigit()
-
-
 def _unique_name(path: str, used: dict[str, str]) -> str:
     stem = Path(path).stem
     owner = used.setdefault(stem, path)
@@ -230,9 +231,9 @@ def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: _Jou
 
 
 def _collect(results: Iterable, journal: _Journal, gt_path: Path, config: GtDataConfig) -> None:
-    for image, entries, skipped, altered in tqdm(results, desc=f"crops -> {gt_path.name}", unit="img",
-                                                 disable=not config.progress, mininterval=1.0):
-        journal.add({"image": image, "entries": entries, "skipped": skipped, "altered": altered})
+    for record in tqdm(results, desc=f"crops -> {gt_path.name}", unit="img", disable=not config.progress,
+                       mininterval=1.0):
+        journal.add(record)
 
 
 def make_gtdata(
@@ -266,7 +267,7 @@ def make_gtdata(
     done = [journal.done[image] for image in sorted(seen) if image in journal.done]  # only this input's images
     for record in done:
         entries.extend(GtEntry(path, label) for path, label in record["entries"])
-        report.jittered += sum(_is_jittered(path) for path, _ in record["entries"])
+        report.jittered += record["jittered"]
         report.skipped.update(record["skipped"])
         report.label_altered += record["altered"]
     report.kept = write_gt(gt_path, entries)
