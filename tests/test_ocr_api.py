@@ -38,7 +38,28 @@ def test_crops_are_full_resolution_with_margin_and_recognized_in_one_batch():
     assert len(ocr.recognizer.batches) == 1  # every crop of both images in one recognize call
     shapes = sorted(ocr.recognizer.batches[0])
     assert (120, 420, 3) in shapes  # 400 x 100 box + 10 px margin, from the 2000 px original
-    assert len(shapes) == 5
+    # the default extra crops of the same box: 20 px longer at each end / 15 px taller at each side
+    assert (110, 440, 3) in shapes and (130, 410, 3) in shapes
+    assert len(shapes) == 5 * 3
+    one = _ocr(margin=0.1, extra_margins=())
+    one.read([scene((800, 2000), WORDS)])
+    assert len(one.recognizer.batches[0]) == 4
+
+
+def test_the_most_confident_of_the_extra_crops_wins():
+    class WidthRecognizer(FakeRecognizer):  # reads the word right only from a crop 30+ px wider than the box
+        def recognize(self, images, batch_size=64, decoder="greedy"):
+            read = super().recognize(images, batch_size, decoder)
+            return [(text, 0.9) if im.shape[1] >= 430 else ("cut", 0.6) for (text, _), im in zip(read, images)]
+
+    image = scene((600, 800), [(200, 200, 600, 300, 120)])  # a 400 x 100 word
+    ocr = OCR(FakeDetector(), WidthRecognizer(), OCRConfig(margin=0.05, extra_margins=((0.25, 0.05),)))
+    word, = ocr(image).words
+    assert (word.text, word.confidence) == ("Hello", 0.9)
+    assert sorted(s[1] for s in ocr.recognizer.batches[0]) == [410, 450]  # 5 px, then 25 px at each end
+    plain = OCR(FakeDetector(), WidthRecognizer(), OCRConfig(margin=0.05, extra_margins=()))
+    assert [w.text for w in plain(image).words] == ["cut"]
+    assert OCRConfig(extra_margins=[[0.2, 0.1]]).extra_margins == ((0.2, 0.1),)  # lists from JSON / notebooks
 
 
 def test_path_pil_gray_and_rgba_inputs_agree(tmp_path):
@@ -79,14 +100,14 @@ def test_vertical_words_are_read_tiled_when_that_is_more_confident():
                     for im in images]
 
     image = scene((400, 400), [(100, 20, 140, 220, 40), (200, 20, 360, 60, 80)])  # 40x200 vertical, 160x40
-    ocr = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="auto"))
+    ocr = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="auto", extra_margins=()))
     vertical = min(ocr(image).words, key=lambda w: w.xyxy[0])  # the box at x=100
     assert (vertical.text, vertical.confidence) == ("세로", 0.9)  # the tiled reading won
     shapes = ocr.recognizer.batches[0]
     # 40x200 box, ratio 5: the horizontal word, then as is + tiled into 5, 6 and 7 characters + rotated
     assert len(shapes) == 1 + 1 + 3 + 1
     assert any(s[1] > s[0] and s[0] < 60 for s in shapes)
-    none = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="none"))
+    none = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="none", extra_margins=()))
     vertical = min(none(image).words, key=lambda w: w.xyxy[0])
     assert vertical.text == "x" and len(none.recognizer.batches[0]) == 2
     with pytest.raises(ValueError, match="vertical"):

@@ -51,3 +51,12 @@ def test_tile_vertical_lays_stacked_characters_side_by_side():
     assert tiled.shape == (20, 60)
     assert [int(tiled[10, x]) for x in (10, 30, 50)] == [10, 20, 30]
     assert tile_vertical(np.zeros((31, 10, 3), np.uint8), 2).shape == (16, 20, 3)  # uneven bands resized
+
+
+def test_expand_quad_along_and_across_the_text():
+    horizontal = expand_quad(quad_from_xyxy(10, 10, 110, 30), 0.5, along=1.0)  # 10 px across, 20 px along
+    assert np.allclose(horizontal, [(-10, 0), (130, 0), (130, 40), (-10, 40)])
+    vertical = expand_quad(quad_from_xyxy(10, 10, 30, 110), 0.5, along=1.0)  # the text runs downwards
+    assert np.allclose(vertical, [(0, -10), (40, -10), (40, 130), (0, 130)])
+    image = np.zeros((200, 200), np.uint8)
+    assert crop_quad(image, quad_from_xyxy(50, 50, 150, 70), margin=0.0, along=0.5).shape == (20, 120)

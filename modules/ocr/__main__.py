@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
     parser.add_argument("--margin", type=float, default=0.05, help="crop margin, fraction of the box's shorter side")
+    parser.add_argument("--one-crop", action="store_true",
+                        help="read each box from one crop (faster); by default two more crops, longer and taller, "
+                             "are read too and the most confident reading wins")
     parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="auto",
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
         return 2
     if ocr is None:
         config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder,
-                           vertical=args.vertical)
+                           vertical=args.vertical, **({"extra_margins": ()} if args.one_crop else {}))
         try:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
                        if v is not None}

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from PIL import Image
 from modules.imageio import read_image
 from modules.ocr.crop import crop_quad, tile_vertical
 from modules.ocr.reading_order import group_lines
-from modules.ocr.result import Page, Word, quad_from_xyxy
+from modules.ocr.result import Page, Quad, Word, quad_from_xyxy
 from modules.text.normalize import nfc
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
@@ -47,6 +48,10 @@ class OCRConfig:
 
     margin: float = 0.05  # crop margin on every side, fraction of the box's shorter side (the annotated
     # boxes the detector learns already hold about a tenth of the text height around the characters)
+    extra_margins: tuple[tuple[float, float], ...] = ((0.2, 0.05), (0.05, 0.15))  # more crops per box, each
+    # (along, across) the text in fractions of its shorter side: a detector's box edges are often off by
+    # ±0.2 of the text height along a word and ±0.12 across it, so a cut end or a clipped row is read
+    # again from a longer / taller crop and the most confident reading wins; () reads one crop per box
     det_batch_size: int = 8  # images per detector batch
     rec_batch_size: int = 64  # crops per recognizer batch
     decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam"
@@ -61,6 +66,8 @@ class OCRConfig:
     vertical_ratio: float = 1.5  # height / width from which a box counts as a vertical word
 
     def __post_init__(self) -> None:
+        # JSON and notebook parameters give lists: store tuples so the config stays hashable and frozen
+        object.__setattr__(self, "extra_margins", tuple((float(a), float(b)) for a, b in self.extra_margins))
         if self.vertical not in VERTICAL_MODES:
             raise ValueError(f"vertical must be one of {VERTICAL_MODES}, got {self.vertical!r}")
 
@@ -203,6 +210,20 @@ class OCR:
         tiled = [tile_vertical(crop, n) for n in range(low, min(low + 3, int(np.ceil(1.25 * ratio))) + 1)]
         return tiled if cfg.vertical == "tile" else [crop, *tiled, rotated]
 
+    def box_candidates(self, image: np.ndarray, quad: Quad) -> list[np.ndarray]:
+        """Every crop to recognize for one detected box: the crop with ``margin`` and one per
+        ``extra_margins`` entry, each expanded by ``crop_candidates`` for vertical words. Empty when the
+        box is degenerate (under 2 pixels once clipped to the image)."""
+        cfg = self.config
+        width, height = math.dist(quad[0], quad[1]), math.dist(quad[0], quad[3])
+        out: list[np.ndarray] = []
+        for along, across in ((cfg.margin, cfg.margin), *cfg.extra_margins):
+            crop = crop_quad(image, quad, across, along)
+            if crop is None:
+                return []
+            out.extend(self.crop_candidates(crop, width, height))
+        return out
+
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition
         (``(N, 4) float32 xyxy``, original pixels; detections under ``min_score`` removed), for evaluation."""
@@ -220,10 +241,9 @@ class OCR:
             kept_boxes.append(boxes[keep])
             for box, score in zip(boxes[keep], scores[keep]):
                 quad = quad_from_xyxy(*box.tolist())
-                crop = crop_quad(array, quad, cfg.margin)
-                if crop is None:
+                candidates = self.box_candidates(array, quad)
+                if not candidates:
                     continue
-                candidates = self.crop_candidates(crop, float(box[2] - box[0]), float(box[3] - box[1]))
                 owners.append((index, quad, float(score), list(range(len(crops), len(crops) + len(candidates)))))
                 crops.extend(candidates)
         texts = self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder) if crops else []

@@ -19,24 +19,28 @@ def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
-def expand_quad(quad: Quad, margin: float) -> Quad:
-    """Grow a quad on every side by ``margin`` x its shorter side, along its own axes.
+def expand_quad(quad: Quad, margin: float, along: float | None = None) -> Quad:
+    """Grow a quad by ``margin`` x its shorter side across the text and ``along`` (default ``margin``)
+    x its shorter side along it, on both ends.
 
     The shorter side (the height of a horizontal word, the width of a vertical one) is the size of the
-    characters, so the same margin suits short and long words alike.
+    characters, so the same margin suits short and long words alike; "along" is the direction of the
+    quad's longer side (left-right for a horizontal word, top-bottom for a vertical one).
     """
-    if margin == 0:
+    along = margin if along is None else along
+    if margin == 0 and along == 0:
         return quad
     p = np.asarray(quad, dtype=np.float64)  # (4, 2): tl, tr, br, bl
     height = (_dist(quad[0], quad[3]) + _dist(quad[1], quad[2])) / 2
     width = (_dist(quad[0], quad[1]) + _dist(quad[3], quad[2])) / 2
-    pad = margin * min(height, width)
-    along = (p[1] - p[0]) + (p[2] - p[3])
+    short = min(height, width)
+    pad_x, pad_y = (along * short, margin * short) if width >= height else (margin * short, along * short)
+    right = (p[1] - p[0]) + (p[2] - p[3])
     down = (p[3] - p[0]) + (p[2] - p[1])
-    along /= max(np.linalg.norm(along), 1e-9)
+    right /= max(np.linalg.norm(right), 1e-9)
     down /= max(np.linalg.norm(down), 1e-9)
-    signs = [(-1, -1), (1, -1), (1, 1), (-1, 1)]  # (along, down) direction per corner
-    out = [p[i] + pad * (sa * along + sd * down) for i, (sa, sd) in enumerate(signs)]
+    signs = [(-1, -1), (1, -1), (1, 1), (-1, 1)]  # (right, down) direction per corner
+    out = [p[i] + sx * pad_x * right + sy * pad_y * down for i, (sx, sy) in enumerate(signs)]
     return tuple((float(x), float(y)) for x, y in out)  # type: ignore[return-value]
 
 
@@ -45,14 +49,15 @@ def _is_axis_aligned(quad: Quad, tol: float = 0.5) -> bool:
     return abs(y0 - y1) <= tol and abs(y2 - y3) <= tol and abs(x0 - x3) <= tol and abs(x1 - x2) <= tol
 
 
-def crop_quad(image: np.ndarray, quad: Quad, margin: float = 0.1) -> np.ndarray | None:
-    """Cut the word in ``quad`` (original pixels, tl/tr/br/bl) out of ``image`` with a margin.
+def crop_quad(image: np.ndarray, quad: Quad, margin: float = 0.1, along: float | None = None) -> np.ndarray | None:
+    """Cut the word in ``quad`` (original pixels, tl/tr/br/bl) out of ``image`` with a margin
+    (``margin`` across the text, ``along`` along it: see ``expand_quad``).
 
     ``image``: ``(H, W, 3)`` or ``(H, W)`` uint8. Returns an upright crop of the same channel layout,
     or None when the box (clipped to the image) is under 2 pixels in either direction.
     """
     height, width = image.shape[:2]
-    quad = expand_quad(quad, margin)
+    quad = expand_quad(quad, margin, along)
     if _is_axis_aligned(quad):
         x1 = max(0, int(math.floor(min(quad[0][0], quad[3][0]))))
         y1 = max(0, int(math.floor(min(quad[0][1], quad[1][1]))))
