@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,13 @@ def test_crop_shows_the_text_with_contrast(font_path: Path) -> None:
     assert crop.dtype == np.uint8 and crop.ndim == 3 and 28 <= crop.shape[0] <= 80
     luma = crop.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
     assert luma.max() - luma.min() >= 70  # the contrast rule holds for flat backgrounds
+    def ink(crop: np.ndarray) -> int:  # pixels that differ from the flat background
+        return int((np.abs(crop.astype(np.int16) - np.median(crop, axis=(0, 1))).max(axis=2) > 40).sum())
+
+    for seed in range(3):  # emboldened strokes cover more pixels (same text, font size and spacing)
+        bold, thin = (render_crop(np.random.default_rng(seed), "행복약국", str(font_path), cache, replace(plain, p_bold=p))
+                      for p in (1.0, 0.0))
+        assert ink(bold) > 1.2 * ink(thin)
     for seed in range(20):  # every variation stays a small 3-channel crop
         crop = render_crop(np.random.default_rng(seed), "김치찌개 8,000원", str(font_path), cache)
         assert crop.ndim == 3 and 20 <= crop.shape[0] <= 140 and crop.shape[1] > crop.shape[0]

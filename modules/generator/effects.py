@@ -20,6 +20,13 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return cv2.dilate(mask, kernel)
 
 
+def embolden(mask: np.ndarray, size: int) -> np.ndarray:
+    """A bolder weight of a ``(H, W) uint8`` text mask drawn at ``size`` px: every stroke grows by
+    ``max(1, round(size / 24))`` px (a square dilation). Same shape."""
+    grow = max(1, round(size / 24))
+    return cv2.dilate(mask, np.ones((grow + 1, grow + 1), np.uint8))
+
+
 def shift(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """Translate a 2-D mask by whole pixels, filling with 0."""
     out = np.zeros_like(mask)

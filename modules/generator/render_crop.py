@@ -28,6 +28,8 @@ class CropConfig:
     background_weights: tuple[tuple[str, float], ...] = (
         ("flat", 0.2), ("gradient", 0.2), ("noise", 0.15), ("texture", 0.2), ("scene", 0.25))
     min_contrast: float = 80.0  # minimum luma difference between text and background
+    p_bold: float = 0.0  # thicken the strokes (a bolder weight than the font's), e.g. 0.25 through 02's
+    # `effects`; off by default: 0.25 gave no measurable gain on the held-out (bold) test fonts
     p_outline: float = 0.15
     p_shadow: float = 0.15
     p_rotate: float = 0.35
@@ -69,6 +71,8 @@ def render_crop(
     size = int(rng.choice(config.font_sizes))
     spacing = rng.uniform(*config.spacing) * size if len(text) > 1 else 0.0
     text_mask = cache.render(font_path, size, text, spacing=spacing).mask
+    if config.p_bold and rng.random() < config.p_bold:  # no draw at 0: crops made without it stay the same
+        text_mask = effects.embolden(text_mask, size)
     pad = (np.concatenate([rng.uniform(*config.padding, 2), rng.uniform(*config.vpadding, 2)]) * size).astype(int) + 1
     # pad: left, right, top, bottom
     h, w = text_mask.shape
