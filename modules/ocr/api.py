@@ -218,7 +218,7 @@ class OCR:
         width, height = math.dist(quad[0], quad[1]), math.dist(quad[0], quad[3])
         out: list[np.ndarray] = []
         for along, across in ((cfg.margin, cfg.margin), *cfg.extra_margins):
-            crop = crop_quad(image, quad, across, along)
+            crop = crop_quad(image, quad, margin=across, along=along)
             if crop is None:
                 return []
             out.extend(self.crop_candidates(crop, width, height))
