@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from modules.detector.annotations import YoloRecord
+from modules.detector.annotations import DONTCARE, YoloRecord
 from modules.detector.augment import AugmentConfig, augment
 from modules.detector.letterbox import letterbox_image
 from modules.imageio import ImageReadError, read_image
@@ -84,3 +84,19 @@ def collate(batch: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
     """Stack images ``(B, 3, S, S)``; boxes and classes stay per-image lists."""
     images, boxes, classes = zip(*batch)
     return torch.stack(images), list(boxes), list(classes)
+
+
+def repeat_vertical(samples: list[Sample], times: int, min_words: int = 2, ratio: float = 1.5) -> list[Sample]:
+    """``samples`` followed by ``times - 1`` more references to each image holding at least ``min_words``
+    vertical words (legible boxes at least ``ratio`` times taller than wide), so that one epoch shows
+    those images ``times`` times. Vertical signboards are about one scene in fourteen; a time-limited
+    training otherwise learns their tall boxes last. ``times`` <= 1 returns ``samples`` unchanged."""
+    if times <= 1:
+        return list(samples)
+
+    def is_vertical(sample: Sample) -> bool:
+        b = sample.boxes[sample.classes != DONTCARE]
+        return int(((b[:, 3] - b[:, 1]) >= ratio * (b[:, 2] - b[:, 0])).sum()) >= min_words
+
+    vertical = [s for s in samples if is_vertical(s)]
+    return list(samples) + vertical * (times - 1)
