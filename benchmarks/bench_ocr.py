@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks.bench_ocr --images 30 --threads 2
     .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
     .venv/bin/python -m benchmarks.bench_ocr --onnx     # the same models exported, run with onnxruntime
+    .venv/bin/python -m benchmarks.bench_ocr --det-single   # detector once per image, not at three sizes
 
 Models: the checkpoints of the latest ``run_all.py`` run (``modules.ocr.latest_run``) when present;
 otherwise randomly initialised models of the default profile's configurations (yolo_train's defaults for
@@ -15,6 +16,7 @@ meaningful, so in that mode the detector still runs in full (letterbox, network,
 counted) but its boxes are replaced by the drawn words' true boxes, so the recognizer reads as many crops
 as in a real photo. The script prints which models it used.
 
+The detector runs with the OCR's defaults (``modules.ocr.api.DETECTOR_DEFAULTS``: three input sizes, fused).
 Timing: each image is one ``OCR.read`` call (what a user calling ``ocr(image)`` gets), after 2 warm-up
 images; images/s = images / wall seconds. Trains nothing.
 """
@@ -33,6 +35,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from modules.ocr import OCR, OCRConfig
+from modules.ocr.api import detector_defaults
 from modules.ocr.latest_run import find_latest_checkpoints
 from modules.viz import pil_font
 
@@ -109,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random", action="store_true", help="use randomly initialised default models")
     parser.add_argument("--batch-size", type=int, default=64, help="recognizer batch size")
     parser.add_argument("--onnx", action="store_true", help="export both models and run them with onnxruntime")
+    parser.add_argument("--det-single", action="store_true",
+                        help="run the detector once per image instead of at the OCR's three input sizes")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -128,13 +133,15 @@ def main(argv: list[str] | None = None) -> int:
         from modules.detector.detect import Detector
         from modules.recognizer.recognize import Recognizer
 
-        detector = Detector.from_checkpoint(det_path, device="cpu")
+        options = detector_defaults({"tta_scales": ()} if args.det_single else None)
+        detector = Detector.from_checkpoint(det_path, device="cpu", **options)
         recognizer = Recognizer.from_checkpoint(rec_path, device="cpu")
         if args.onnx:
             from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer, onnx_detector
 
             detector = onnx_detector(export_detector(detector, Path(tmp) / "det.onnx"), threads=args.threads,
-                                     input_size=detector.input_size, score_threshold=detector.score_threshold)
+                                     input_size=detector.input_size, score_threshold=detector.score_threshold,
+                                     tta_scales=options["tta_scales"])
             recognizer = OnnxRecognizer(export_recognizer(recognizer, Path(tmp) / "rec.onnx"), threads=args.threads)
             print("runtime: onnxruntime (CPU)")
         if random_models:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -104,11 +105,45 @@ def test_vertical_words_are_read_tiled_when_that_is_more_confident():
     vertical = min(ocr(image).words, key=lambda w: w.xyxy[0])  # the box at x=100
     assert (vertical.text, vertical.confidence) == ("세로", 0.9)  # the tiled reading won
     shapes = ocr.recognizer.batches[0]
-    # 40x200 box, ratio 5: the horizontal word, then as is + tiled into 5, 6 and 7 characters + rotated
-    assert len(shapes) == 1 + 1 + 3 + 1
+    # 40x200 box, ratio 5: the horizontal word, then as is + tiled into 5, 6 and 7 characters + its ink
+    # (the 40x200 block inside the crop's white margin) tiled into 4 and 5 + rotated
+    assert len(shapes) == 1 + 1 + 3 + 2 + 1
     assert any(s[1] > s[0] and s[0] < 60 for s in shapes)
     none = OCR(FakeDetector(), CountingRecognizer(), OCRConfig(vertical="none", extra_margins=()))
     vertical = min(none(image).words, key=lambda w: w.xyxy[0])
     assert vertical.text == "x" and len(none.recognizer.batches[0]) == 2
     with pytest.raises(ValueError, match="vertical"):
         OCRConfig(vertical="sideways")
+
+
+def test_detector_defaults_are_multi_scale_and_overridable():
+    from modules.detector.detect import TTA_SCALES
+    from modules.ocr.api import detector_defaults
+
+    assert detector_defaults()["tta_scales"] == TTA_SCALES
+    assert detector_defaults({"tta_scales": (), "input_size": 640}) == {"tta_scales": (), "input_size": 640}
+
+
+def test_a_loose_vertical_box_is_tiled_from_its_ink():
+    """A box much taller than its column of characters: tiling the whole box cuts the characters, tiling
+    the ink (the three squares) gives one character per band."""
+
+    class BlobRecognizer(FakeRecognizer):
+        def recognize(self, images, batch_size=64, decoder="greedy"):
+            out = []
+            for im in images:
+                dark = (im.min(axis=2) < 100).astype(np.uint8)
+                blobs = cv2.connectedComponents(dark)[0] - 1
+                whole = im.shape[1] > im.shape[0] and blobs == 3
+                out.append(("가나다", 0.95) if whole else ("x", 0.3))
+            return out
+
+    image = scene((300, 200), [(80, 20, 120, 240, 200)])  # a light 40x220 panel ...
+    for top in (30, 66, 102):  # ... holding three dark 30x30 characters, 6 px apart, in its top half
+        image[top:top + 30, 85:115] = 20
+    ocr = OCR(FakeDetector(), BlobRecognizer(), OCRConfig(extra_margins=()))
+    (word,) = ocr(image).words
+    assert word.text == "가나다"
+    tiles_only = OCR(FakeDetector(), BlobRecognizer(), OCRConfig(extra_margins=()))
+    box_tiles = tiles_only.crop_candidates(image[18:242, 78:122], 40, 220)
+    assert [BlobRecognizer().recognize([c])[0][0] for c in box_tiles[1:4]] == ["x", "x", "x"]  # 5, 6, 7 bands

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from modules.ocr.crop import crop_quad, expand_quad, tile_vertical
+from modules.ocr.crop import crop_quad, expand_quad, ink_extent, tile_vertical
 from modules.ocr.result import quad_from_xyxy
 
 
@@ -60,3 +60,18 @@ def test_expand_quad_along_and_across_the_text():
     assert np.allclose(vertical, [(0, -10), (40, -10), (40, 130), (0, 130)])
     image = np.zeros((200, 200), np.uint8)
     assert crop_quad(image, quad_from_xyxy(50, 50, 150, 70), margin=0.0, along=0.5).shape == (20, 120)
+
+
+def test_ink_extent_finds_the_characters_whichever_the_polarity():
+    panel = np.full((120, 60, 3), (200, 180, 60), np.uint8)  # light panel, dark strokes at rows 22-97
+    for top in (22, 50, 78):
+        panel[top:top + 20, 8:32] = (20, 20, 90)
+        panel[top + 5:top + 15, 13:27] = (200, 180, 60)  # a hollow square: a stroke 5 px wide
+    assert ink_extent(panel) == (22, 98, 8, 32)
+    inverted = 255 - panel  # light text on a dark panel
+    assert ink_extent(inverted) == (22, 98, 8, 32)
+    speck = panel.copy()
+    speck[5, 20] = (20, 20, 90)  # one noise pixel: under 2% of its row, ignored
+    assert ink_extent(speck) == (22, 98, 8, 32)
+    assert ink_extent(np.full((50, 20), 128, np.uint8)) is None  # nothing to find
+    assert ink_extent(np.zeros((2, 40), np.uint8)) is None

@@ -10,7 +10,7 @@ import torch
 
 from modules.detector.checkpoint import save_checkpoint as save_detector
 from modules.detector.config import DetectorConfig
-from modules.detector.detect import Detector
+from modules.detector.detect import TTA_SCALES, Detector
 from modules.detector.model import YoloDetector
 from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer
 from modules.imageio import write_image
@@ -43,7 +43,7 @@ def _photo() -> np.ndarray:
 def test_ocr_on_real_models_keeps_boxes_in_original_pixels(checkpoints):
     det_path, rec_path = checkpoints
     detector = Detector.from_checkpoint(det_path, device="cpu", score_threshold=0.0, max_detections=6)
-    ocr = OCR(detector, Recognizer.from_checkpoint(rec_path, device="cpu"), OCRConfig(drop_empty=False))
+    ocr = OCR(detector, Recognizer.from_checkpoint(rec_path, device="cpu"), OCRConfig(drop_empty=False, min_confidence=0.0))
     page = ocr(_photo())
     assert (page.width, page.height) == (500, 300)
     assert 1 <= len(page.words) <= 6
@@ -103,12 +103,16 @@ def test_ocr_from_onnx_matches_pytorch(checkpoints, tmp_path):
         for pred in (detector.model.pred8, detector.model.pred16, detector.model.pred32):
             pred.out.bias.zero_()
         recognizer.model.prediction.generator.bias[0] = -5.0
-    config = OCRConfig(drop_empty=False)
-    expected = OCR(detector, recognizer, config)(_photo())
-    deployed = OCR.from_onnx(export_detector(detector, tmp_path / "det.onnx"),
-                             export_recognizer(recognizer, tmp_path / "rec.onnx"), config,
-                             detector_options={"score_threshold": 0.2, "max_detections": 4})
-    got = deployed(_photo())
-    assert len(got.words) == len(expected.words) > 0
-    assert sorted(w.text for w in got.words) == sorted(w.text for w in expected.words)
-    assert np.allclose(sorted(w.xyxy for w in got.words), sorted(w.xyxy for w in expected.words), atol=0.05)
+    config = OCRConfig(drop_empty=False, min_confidence=0.0)
+    det_onnx = export_detector(detector, tmp_path / "det.onnx")
+    rec_onnx = export_recognizer(recognizer, tmp_path / "rec.onnx")
+    options = {"score_threshold": 0.2, "max_detections": 4}
+    multi_scale = Detector(detector.model, detector.config, score_threshold=0.2, max_detections=4,
+                           tta_scales=TTA_SCALES, tta_score_threshold=0.05)
+    for torch_detector, onnx_options in ((detector, {**options, "tta_scales": ()}),  # once, at 512
+                                         (multi_scale, {**options, "tta_score_threshold": 0.05})):  # the default
+        expected = OCR(torch_detector, recognizer, config)(_photo())
+        got = OCR.from_onnx(det_onnx, rec_onnx, config, detector_options=onnx_options)(_photo())
+        assert len(got.words) == len(expected.words) > 0
+        assert sorted(w.text for w in got.words) == sorted(w.text for w in expected.words)
+        assert np.allclose(sorted(w.xyxy for w in got.words), sorted(w.xyxy for w in expected.words), atol=0.05)

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
     parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")
+    parser.add_argument("--det-single", action="store_true",
+                        help="run the detector once, at its input size (faster); by default it runs at 0.8x, 1x "
+                             "and 1.25x that size and the boxes are fused")
+    parser.add_argument("--min-confidence", type=float, default=OCRConfig.min_confidence,
+                        help="drop words read with a lower confidence (0 keeps every detected box)")
     parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for the default checkpoints)")
     return parser
 
@@ -75,10 +80,13 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
         return 2
     if ocr is None:
         config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder,
-                           vertical=args.vertical, **({"extra_margins": ()} if args.one_crop else {}))
+                           vertical=args.vertical, min_confidence=args.min_confidence,
+                           **({"extra_margins": ()} if args.one_crop else {}))
         try:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
                        if v is not None}
+            if args.det_single:
+                options["tta_scales"] = ()
             if args.detector and args.recognizer and {args.detector.suffix, args.recognizer.suffix} == {".onnx"}:
                 ocr = OCR.from_onnx(args.detector, args.recognizer, config, detector_options=options)
             else:

@@ -90,3 +90,26 @@ def tile_vertical(crop: np.ndarray, pieces: int) -> np.ndarray:
     band_h = max(band.shape[0] for band in bands)
     bands = [band if band.shape[0] == band_h else cv2.resize(band, (band.shape[1], band_h)) for band in bands]
     return np.ascontiguousarray(np.concatenate(bands, axis=1))
+
+
+def ink_extent(crop: np.ndarray, min_fraction: float = 0.02) -> tuple[int, int, int, int] | None:
+    """The rows and columns holding the text's ink: ``(y0, y1, x0, x1)`` (end-exclusive), or None.
+
+    The crop (``(H, W, 3)`` or ``(H, W)`` uint8) is split into two grey levels by Otsu's threshold; the
+    text is the level that covers less of the crop's border (a word crop is surrounded by its background).
+    A row or column counts when at least ``min_fraction`` of it is ink, which skips stray noise pixels.
+    Used to cut a vertical word's box down to its characters before it is tiled (a detector's box is
+    often a character taller or shorter than the column it holds).
+    """
+    gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    if gray.shape[0] < 3 or gray.shape[1] < 3:
+        return None
+    _, mask = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    border = np.concatenate([mask[0], mask[-1], mask[1:-1, 0], mask[1:-1, -1]])
+    if border.mean() > 0.5:
+        mask = 1 - mask
+    rows = np.flatnonzero(mask.mean(axis=1) >= min_fraction)
+    cols = np.flatnonzero(mask.mean(axis=0) >= min_fraction)
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
