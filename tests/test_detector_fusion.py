@@ -1,9 +1,10 @@
-"""Weighted box fusion of multi-scale detections, and the Detector's multi-scale mode."""
+"""Weighted box fusion of multi-scale detections, the Detector's multi-scale mode and memory layouts."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from modules.detector import Detector, DetectorConfig
 from modules.detector.detect import TTA_SCALES
@@ -75,3 +76,15 @@ def test_detector_multi_scale_sizes_and_outputs() -> None:
         h, w = image.shape[:2]
         if len(boxes):
             assert boxes[:, [0, 2]].max() <= w + 1e-3 and boxes[:, [1, 3]].max() <= h + 1e-3
+
+
+def test_channels_last_detection_matches_the_contiguous_layout() -> None:
+    config = DetectorConfig(width_mult=0.25, head_width=16, input_size=128)
+    torch.manual_seed(0)
+    model = YoloDetector(config)
+    images = [np.random.default_rng(1).integers(0, 255, (90, 200, 3), dtype=np.uint8)]
+    nhwc = Detector(model, config, score_threshold=0.0, max_detections=5).detect(images)
+    assert next(model.parameters()).is_contiguous(memory_format=torch.channels_last)
+    nchw = Detector(model, config, score_threshold=0.0, max_detections=5, channels_last=False).detect(images)
+    np.testing.assert_allclose(nhwc[0][0], nchw[0][0], rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(nhwc[0][1], nchw[0][1], rtol=1e-4, atol=1e-5)

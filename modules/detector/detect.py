@@ -51,6 +51,7 @@ class Detector:
     """Finds text boxes. ``detect(images) -> [(boxes (N, 4) float32 xyxy original px, scores (N,) float32)]``.
 
     ``input_size`` defaults to the one saved in the config (a multiple of 32; larger finds smaller text).
+    ``channels_last`` runs the network in NHWC memory layout (faster on CPU; off for ONNX stand-ins).
     ``tta_scales`` (e.g. ``TTA_SCALES``) runs the model at each of these multiples of ``input_size``
     (rounded to multiples of 32) and merges the results with weighted box fusion (``fusion.fuse_boxes``),
     keeping fused boxes scoring at least ``tta_score_threshold``; () (the default) runs once.
@@ -60,9 +61,11 @@ class Detector:
                  input_size: int | None = None, score_threshold: float = SCORE_THRESHOLD,
                  iou_threshold: float = NMS_IOU, max_detections: int = 300, containment_threshold: float = 0.8,
                  tta_scales: Sequence[float] = (), tta_score_threshold: float = TTA_SCORE_THRESHOLD,
-                 tta_fusion_iou: float = TTA_FUSION_IOU) -> None:
+                 tta_fusion_iou: float = TTA_FUSION_IOU, channels_last: bool = True) -> None:
         self.device = torch.device(device) if device is not None else next(model.parameters()).device
-        self.model = model.to(self.device).eval()
+        # NHWC: the depthwise convolutions of MobileNet run about 30% faster that way on CPU (oneDNN)
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.model = model.to(self.device, memory_format=self.memory_format).eval()
         self.config = config
         self.input_size = int(input_size or config.input_size)
         if self.input_size % 32:
@@ -102,7 +105,7 @@ class Detector:
         for start in range(0, len(images), batch_size):
             chunk = [letterbox_image(_as_rgb(im), size) for im in images[start:start + batch_size]]
             batch = torch.from_numpy(np.stack([c[0] for c in chunk]).transpose(0, 3, 1, 2).copy())
-            batch = batch.to(self.device).float().div_(255.0)
+            batch = batch.to(self.device, memory_format=self.memory_format).float().div_(255.0)
             boxes, scores, _ = decode_predictions(self.model(batch), self.anchors_px.to(self.device))
             boxes, scores = boxes.float().cpu().numpy(), scores.float().cpu().numpy()
             for (_, lb), b, s in zip(chunk, boxes, scores):

@@ -66,9 +66,11 @@ class Schedule:
 
 
 def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
-                    schedule: Schedule, loss_config: LossConfig, desc: str = "train") -> dict[str, float]:
+                    schedule: Schedule, loss_config: LossConfig, desc: str = "train",
+                    memory_format: torch.memory_format = torch.contiguous_format) -> dict[str, float]:
     """One pass over ``loader`` (ended early when ``schedule`` is finished); returns the mean ``loss``,
-    ``box``, ``obj``, ``cls`` of the steps taken."""
+    ``box``, ``obj``, ``cls`` of the steps taken. Batches are moved to the model's device in
+    ``memory_format`` (that of the model's weights)."""
     model.train()
     device = next(model.parameters()).device
     anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
@@ -83,7 +85,8 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         size = images.shape[-1]
         targets = build_targets(boxes, classes, anchors_px, size, anchor_ratio=loss_config.anchor_ratio)
         dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
-        loss, parts = yolo_loss(model(images.to(device)), targets, anchors_px, loss_config, dontcare)
+        loss, parts = yolo_loss(model(images.to(device, memory_format=memory_format)), targets, anchors_px,
+                                loss_config, dontcare)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -128,6 +131,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     if train_config.num_threads:
         torch.set_num_threads(train_config.num_threads)
     config: DetectorConfig = model.config
+    memory_format = torch.channels_last if train_config.channels_last else torch.contiguous_format
+    model.to(memory_format=memory_format)
     dataset = DetectionDataset(train_samples, train_config.train_size, augment_config, seed=train_config.seed,
                                zoom=config.input_size / train_config.train_size)
     loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
@@ -152,7 +157,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
         log(f"resumed from {last_path} after epoch {start_epoch}")
-    detector = Detector(model, config, score_threshold=score_threshold, iou_threshold=nms_iou)
+    detector = Detector(model, config, score_threshold=score_threshold, iou_threshold=nms_iou,
+                        channels_last=train_config.channels_last)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
                                                                            start_epoch + max_epochs_this_run)
     schedule.started = time.monotonic()  # loading data and building the model is not training time
@@ -162,7 +168,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             break
         tic = time.monotonic()
         losses = train_one_epoch(model, loader, optimizer, schedule, loss_config,
-                                 desc=f"epoch {epoch + 1}/{train_config.epochs}")
+                                 desc=f"epoch {epoch + 1}/{train_config.epochs}", memory_format=memory_format)
         metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
         row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
                "hmean": metrics["hmean"], "lr": optimizer.param_groups[0]["lr"], "seconds": time.monotonic() - tic}

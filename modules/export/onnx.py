@@ -244,4 +244,4 @@ def onnx_detector(path: str | os.PathLike[str], threads: int = 0, **options: Any
     if "detector_config" not in meta:
         raise ValueError(f"{path}: no detector_config metadata; export it with export_detector")
     config = DetectorConfig.from_dict(json.loads(meta["detector_config"]))
-    return Detector(_OrtModule(session), config, device="cpu", **options)
+    return Detector(_OrtModule(session), config, device="cpu", **{"channels_last": False, **options})

@@ -98,8 +98,9 @@ def ink_extent(crop: np.ndarray, min_fraction: float = 0.02) -> tuple[int, int, 
     The crop (``(H, W, 3)`` or ``(H, W)`` uint8) is split into two grey levels by Otsu's threshold; the
     text is the level that covers less of the crop's border (a word crop is surrounded by its background).
     A row or column counts when at least ``min_fraction`` of it is ink, which skips stray noise pixels.
-    Used to cut a vertical word's box down to its characters before it is tiled (a detector's box is
-    often a character taller or shorter than the column it holds).
+    Used to cut a vertical word's crop down to its characters before it is tiled: a detector's box, and
+    more so the longer extra crops, often hold background above or below the column, which would shift
+    every band off its character.
     """
     gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
     if gray.shape[0] < 3 or gray.shape[1] < 3:
