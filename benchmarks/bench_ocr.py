@@ -1,5 +1,8 @@
 """End-to-end OCR throughput: images/s for 640-px photos with about 10 words, on CPU.
 
+Photos: scenes drawn by the project's scene renderer (``modules.generator.scene``) in the held-out test
+fonts, with words from the shipped corpus: what the trained models are evaluated on.
+
     .venv/bin/python -m benchmarks.bench_ocr            # latest run_all checkpoints, else random (repo root)
     .venv/bin/python -m benchmarks.bench_ocr --images 30 --threads 2
     .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
@@ -24,7 +27,6 @@ images; images/s = images / wall seconds. Trains nothing.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
@@ -32,41 +34,23 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
 
 from modules.ocr import OCR, OCRConfig
 from modules.ocr.api import detector_defaults
 from modules.ocr.latest_run import find_latest_checkpoints
-from modules.viz import pil_font
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-WORDS = ["행복약국", "서울", "커피", "OPEN", "안경점", "Hello", "24시", "한국어", "BAKERY", "치킨", "주차장",
-         "SALE", "편의점", "김밥천국", "Coffee", "010-1234", "미용실", "병원", "TAXI", "출구"]
+def make_photo(rng: np.random.Generator, rows: list, fonts: list, cache, size: int = 640, words: int = 10
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A ``size x (3/4 size)`` RGB scene drawn by the project's scene renderer (as the test scenes are:
+    panels, backgrounds, rotations, blur; fewer than ``words`` words when they do not fit) and its words'
+    ``(N, 4) float32 xyxy`` boxes."""
+    from modules.generator.scene import render_scene
 
-
-def make_photo(rng: random.Random, size: int = 640, words: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """A ``size x (3/4 size)`` RGB scene (textured background, ``words`` non-overlapping words) and the
-    words' ``(N, 4) float32 xyxy`` boxes."""
-    h = size * 3 // 4
-    base = np.random.default_rng(rng.randrange(1 << 30)).normal(rng.randrange(90, 200), 25, (h, size, 3))
-    image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
-    draw = ImageDraw.Draw(image)
-    placed: list[tuple[int, int, int, int]] = []
-    for _ in range(words * 20):
-        if len(placed) >= words:
-            break
-        font = pil_font(rng.randrange(20, 48))
-        text = rng.choice(WORDS)
-        x1, y1, x2, y2 = draw.textbbox((0, 0), text, font=font)
-        x, y = rng.randrange(0, max(1, size - (x2 - x1))), rng.randrange(0, max(1, h - (y2 - y1)))
-        box = (x, y, x + x2 - x1, y + y2 - y1)
-        if any(not (box[2] + 8 < p[0] or p[2] + 8 < box[0] or box[3] + 8 < p[1] or p[3] + 8 < box[1]) for p in placed):
-            continue
-        dark = rng.random() < 0.5
-        draw.text((x - x1, y - y1), text, font=font, fill=(20, 20, 20) if dark else (250, 250, 250))
-        placed.append(box)
-    return np.asarray(image), np.asarray(placed, dtype=np.float32).reshape(-1, 4)
+    scene = render_scene(rng, rows, fonts, cache, size=(size, size * 3 // 4), words=(words, words), p_illegible=0.0)
+    boxes = [(x, y, x + w, y + h) for x, y, w, h in (word.bbox() for word in scene.words)]
+    return scene.image, np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
 
 
 class TrueBoxes:
@@ -117,8 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    rng = random.Random(0)
-    photos = [make_photo(rng, args.size, args.words) for _ in range(args.images + 2)]
+    from modules.generator.corpus import read_corpus
+    from modules.generator.fonts import load_fonts
+    from modules.generator.glyphs import GlyphCache
+
+    rows, _ = read_corpus(REPO_ROOT / "textimagegenerator" / "sample_data.xlsx")
+    fonts, _ = load_fonts(REPO_ROOT / "textimagegenerator" / "fonts", split="test")  # held out of training
+    rng, cache = np.random.default_rng(0), GlyphCache()
+    photos = [make_photo(rng, rows, fonts, cache, args.size, args.words) for _ in range(args.images + 2)]
+    drawn = sum(len(boxes) for _, boxes in photos[2:]) / args.images
     config = OCRConfig(rec_batch_size=args.batch_size)
     with tempfile.TemporaryDirectory() as tmp:
         latest = {"detector": None, "recognizer": None} if args.random else find_latest_checkpoints(root=REPO_ROOT)
@@ -157,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds += time.perf_counter() - started
                 words += len(page.words) if not random_models else len(boxes)
     h = args.size * 3 // 4
-    print(f"{args.images} photos of {args.size}x{h} with {args.words} words, {args.threads} threads: "
+    print(f"{args.images} generated scenes of {args.size}x{h} with {drawn:.1f} words, {args.threads} threads: "
           f"{args.images / seconds:.2f} images/s ({1000 * seconds / args.images:.0f} ms/image, "
           f"{words / args.images:.1f} words {'read' if random_models else 'recognized'} per image)")
     return 0
