@@ -19,7 +19,7 @@ meaningful, so in that mode the detector still runs in full (letterbox, network,
 counted) but its boxes are replaced by the drawn words' true boxes, so the recognizer reads as many crops
 as in a real photo. The script prints which models it used.
 
-The detector runs with the OCR's defaults (``modules.ocr.api.DETECTOR_DEFAULTS``: three input sizes, fused).
+The detector runs with the OCR's defaults (``modules.ocr.api.detector_defaults``: three input sizes, fused).
 Timing: each image is one ``OCR.read`` call (what a user calling ``ocr(image)`` gets), after 2 warm-up
 images; images/s = images / wall seconds. Trains nothing.
 """

@@ -144,6 +144,5 @@ def test_a_loose_vertical_box_is_tiled_from_its_ink():
     ocr = OCR(FakeDetector(), BlobRecognizer(), OCRConfig(extra_margins=()))
     (word,) = ocr(image).words
     assert word.text == "가나다"
-    tiles_only = OCR(FakeDetector(), BlobRecognizer(), OCRConfig(extra_margins=()))
-    box_tiles = tiles_only.crop_candidates(image[18:242, 78:122], 40, 220)
+    box_tiles = ocr.crop_candidates(image[18:242, 78:122], 40, 220)  # the crop with its 2 px margin
     assert [BlobRecognizer().recognize([c])[0][0] for c in box_tiles[1:4]] == ["x", "x", "x"]  # 5, 6, 7 bands

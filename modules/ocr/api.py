@@ -28,9 +28,6 @@ from modules.text.normalize import nfc
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
 VERTICAL_MODES = ("auto", "tile", "rotate", "none")
-# The OCR runs the detector at 0.8x, 1x and 1.25x its input size and fuses the boxes (see
-# modules.detector.fusion): on the test scenes end-to-end F 0.632 -> 0.648, at three times the detector's cost.
-DETECTOR_DEFAULTS: dict[str, Any] = {"tta_scales": (0.8, 1.0, 1.25)}
 
 
 class DetectorLike(Protocol):
@@ -77,8 +74,12 @@ class OCRConfig:
 
 
 def detector_defaults(options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The detector options the OCR uses: ``DETECTOR_DEFAULTS`` updated with ``options``."""
-    return {**DETECTOR_DEFAULTS, **dict(options or {})}
+    """The detector options the OCR uses, updated with ``options``: the detector runs at the sizes of
+    ``modules.detector.detect.TTA_SCALES`` (0.8x, 1x and 1.25x its input size) and the boxes are fused (on
+    the test scenes end-to-end F 0.632 -> 0.648, at three times the detector's cost)."""
+    from modules.detector.detect import TTA_SCALES  # imported late: reading results needs no torch
+
+    return {"tta_scales": TTA_SCALES, **dict(options or {})}
 
 
 def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
@@ -131,7 +132,7 @@ class OCR:
         """Load both models; a path left as None comes from the latest ``run_all.py`` run.
 
         ``detector_options`` go to ``Detector.from_checkpoint`` (e.g. ``input_size``, ``score_threshold``)
-        on top of ``DETECTOR_DEFAULTS`` (multi-scale detection; ``{"tta_scales": ()}`` runs it once).
+        on top of ``detector_defaults()`` (multi-scale detection; ``{"tta_scales": ()}`` runs it once).
         Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` tells where each
         checkpoint came from.
         """
@@ -218,16 +219,18 @@ class OCR:
         rotated = np.ascontiguousarray(np.rot90(crop))  # counter-clockwise: the top character ends left
         if cfg.vertical == "rotate":
             return [rotated]
-        low = max(2, int(np.floor(ratio)))
-        tiled = [tile_vertical(crop, n) for n in range(low, min(low + 3, int(np.ceil(1.25 * ratio))) + 1)]
+
+        def tilings(image: np.ndarray, fewest: float, most: float) -> list[np.ndarray]:
+            low = max(2, int(np.floor(fewest)))  # at most 4 character counts from low
+            return [tile_vertical(image, n) for n in range(low, min(low + 3, int(np.ceil(most))) + 1)]
+
+        tiled = tilings(crop, ratio, 1.25 * ratio)
         extent = ink_extent(crop)
         if extent is not None:
             y0, y1, x0, x1 = extent
             pad = max(1, (x1 - x0) // 10)
-            column = crop[max(0, y0 - pad):y1 + pad]
             ink_ratio = (y1 - y0) / max(x1 - x0, 1)
-            low = max(2, int(np.floor(ink_ratio / 1.25)))
-            tiled += [tile_vertical(column, n) for n in range(low, min(low + 3, int(np.ceil(ink_ratio))) + 1)]
+            tiled += tilings(crop[max(0, y0 - pad):y1 + pad], ink_ratio / 1.25, ink_ratio)
         return tiled if cfg.vertical == "tile" else [crop, *tiled, rotated]
 
     def box_candidates(self, image: np.ndarray, quad: Quad) -> list[np.ndarray]:
