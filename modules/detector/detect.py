@@ -13,6 +13,7 @@ from modules.detector.checkpoint import load_checkpoint
 from modules.detector.config import DetectorConfig
 from modules.detector.decode import decode_predictions
 from modules.detector.fusion import fuse_boxes
+from modules.detector.join import join_split_words
 from modules.detector.letterbox import letterbox_image
 from modules.detector.model import YoloDetector
 from modules.detector.nms import postprocess
@@ -56,13 +57,14 @@ class Detector:
     ``tta_scales`` (e.g. ``TTA_SCALES``) runs the model at each of these multiples of ``input_size``
     (rounded to multiples of 32) and merges the results with weighted box fusion (``fusion.fuse_boxes``),
     keeping fused boxes scoring at least ``tta_score_threshold``; () (the default) runs once.
+    ``join_pieces`` joins boxes that cover pieces of one long word (``join.join_split_words``) last.
     """
 
     def __init__(self, model: YoloDetector, config: DetectorConfig, device: str | torch.device | None = None,
                  input_size: int | None = None, score_threshold: float = SCORE_THRESHOLD,
                  iou_threshold: float = NMS_IOU, max_detections: int = 300, containment_threshold: float = 0.8,
                  tta_scales: Sequence[float] = (), tta_score_threshold: float = TTA_SCORE_THRESHOLD,
-                 tta_fusion_iou: float = TTA_FUSION_IOU, channels_last: bool = True) -> None:
+                 tta_fusion_iou: float = TTA_FUSION_IOU, channels_last: bool = True, join_pieces: bool = True) -> None:
         self.device = torch.device(device) if device is not None else next(model.parameters()).device
         # NHWC: MobileNet's depthwise convolutions run faster that way on CPU (oneDNN): bench_detect 1.3x at
         # 416 and 1.8-2.4x at 512 / 640 measured back to back
@@ -76,6 +78,7 @@ class Detector:
         self.containment_threshold = containment_threshold
         self.tta_sizes = tuple(dict.fromkeys(_round32(self.input_size * float(f)) for f in tta_scales))
         self.tta_score_threshold, self.tta_fusion_iou = tta_score_threshold, tta_fusion_iou
+        self.join_pieces = join_pieces
         self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @classmethod
@@ -92,14 +95,15 @@ class Detector:
                ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per image ``(boxes (N, 4) float32 xyxy in original pixels, scores (N,) float32)``, best first."""
         if not self.tta_sizes:
-            return self._detect_at(images, self.input_size, batch_size)
-        runs = [self._detect_at(images, size, batch_size) for size in self.tta_sizes]
-        out = []
-        for per_image in zip(*runs):
-            boxes, scores = fuse_boxes(per_image, self.tta_fusion_iou)
-            keep = scores >= self.tta_score_threshold
-            out.append((boxes[keep], scores[keep]))
-        return out
+            out = self._detect_at(images, self.input_size, batch_size)
+        else:
+            runs = [self._detect_at(images, size, batch_size) for size in self.tta_sizes]
+            out = []
+            for per_image in zip(*runs):
+                boxes, scores = fuse_boxes(per_image, self.tta_fusion_iou)
+                keep = scores >= self.tta_score_threshold
+                out.append((boxes[keep], scores[keep]))
+        return [join_split_words(b, s) for b, s in out] if self.join_pieces else out
 
     def _detect_at(self, images: Sequence[np.ndarray | Image.Image], size: int, batch_size: int
                    ) -> list[tuple[np.ndarray, np.ndarray]]:
