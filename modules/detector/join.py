@@ -14,34 +14,37 @@ import numpy as np
 # all within 0.002; along 0.0, i.e. touching words, joins separate words and costs 0.1).
 CROSS_OVERLAP = 0.6
 ALONG_OVERLAP = 0.2
-VERTICAL_RATIO = 1.5  # a box this many times taller than wide reads top to bottom
+VERTICAL_RATIO = 1.5  # a box this many times taller than wide reads top to bottom (the OCR's default too)
 
 
-def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float) -> np.ndarray:
+def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, vertical_ratio: float
+              ) -> np.ndarray:
     """``(M,)`` bool: which of ``others`` ``(M, 4)`` may be joined with ``box`` ``(4,)``."""
     w, h = box[2] - box[0], box[3] - box[1]
     ow, oh = others[:, 2] - others[:, 0], others[:, 3] - others[:, 1]
     x_overlap = (np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])).clip(0)
     y_overlap = (np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])).clip(0)
-    if h > VERTICAL_RATIO * w:  # reads top to bottom: the band is x, the line runs along y
-        same = oh > VERTICAL_RATIO * ow
+    if h > vertical_ratio * w:  # reads top to bottom: the band is x, the line runs along y
+        same = oh > vertical_ratio * ow
         band = x_overlap / np.maximum(np.maximum(w, ow), 1e-9)
         line = y_overlap / np.maximum(np.minimum(h, oh), 1e-9)
     else:
-        same = oh <= VERTICAL_RATIO * ow
+        same = oh <= vertical_ratio * ow
         band = y_overlap / np.maximum(np.maximum(h, oh), 1e-9)
         line = x_overlap / np.maximum(np.minimum(w, ow), 1e-9)
     return same & (band >= cross) & (line >= along)
 
 
 def join_split_words(boxes: np.ndarray, scores: np.ndarray, cross_overlap: float = CROSS_OVERLAP,
-                     along_overlap: float = ALONG_OVERLAP) -> tuple[np.ndarray, np.ndarray]:
+                     along_overlap: float = ALONG_OVERLAP, vertical_ratio: float = VERTICAL_RATIO
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Replace every group of joinable boxes by their union scored with the group's best score.
 
     ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. Two boxes are joinable when both are horizontal or
-    both vertical (taller than ``VERTICAL_RATIO`` times their width), their overlap across the reading
-    direction is at least ``cross_overlap`` of the larger box's extent there, and their overlap along it
-    at least ``along_overlap`` of the shorter box's length (> 0, so words separated by a gap stay apart).
+    both vertical (taller than ``vertical_ratio`` times their width, as for ``OCRConfig.vertical_ratio``),
+    their overlap across the reading direction is at least ``cross_overlap`` of the larger box's extent
+    there, and their overlap along it at least ``along_overlap`` of the shorter box's length (> 0, so
+    words separated by a gap stay apart).
     A grown union is checked again against the rest (it may reach a third piece). Returns ``(boxes (K, 4)
     float32, scores (K,) float32)``, best first.
     """
@@ -58,7 +61,7 @@ def join_split_words(boxes: np.ndarray, scores: np.ndarray, cross_overlap: float
         while True:
             rest = np.flatnonzero(alive)
             rest = rest[rest != i]
-            hits = rest[_joinable(boxes[i], boxes[rest], cross_overlap, along_overlap)]
+            hits = rest[_joinable(boxes[i], boxes[rest], cross_overlap, along_overlap, vertical_ratio)]
             if not len(hits):
                 break
             group = np.concatenate([[i], hits])
