@@ -120,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             det_path, rec_path = random_checkpoints(Path(tmp))
             print("models: RANDOMLY INITIALISED default configurations (no run_all checkpoints found or --random)")
         else:
-            print(f"models: detector {latest['detector'] or det_path}\n        recognizer {latest['recognizer'] or rec_path}")
+            # a path given on the command line is what was loaded; otherwise name the run it came from
+            det_source = args.detector or latest["detector"]
+            rec_source = args.recognizer or latest["recognizer"]
+            print(f"models: detector {det_source}\n        recognizer {rec_source}")
         from modules.detector.detect import Detector
         from modules.recognizer.recognize import Recognizer
 
