@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
     parser.add_argument("--margin", type=float, default=0.05, help="crop margin, fraction of the box's shorter side")
     parser.add_argument("--one-crop", action="store_true",
-                        help="read each box from one crop (faster); by default two more crops, longer and taller, "
-                             "are read too and the most confident reading wins")
+                        help="read each box from one crop (faster); by default four more crops, longer and / or "
+                             "taller (OCRConfig.extra_margins), are read too and the most confident reading wins")
     parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="auto",
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
