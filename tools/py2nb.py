@@ -6,7 +6,7 @@
 Cells start with ``# %%`` (code), ``# %% [markdown]`` (markdown, every line written as ``# text``)
 or ``# %% tags=["parameters"]`` (the papermill parameters cell). The line ``# %% bootstrap`` inserts
 the standard Colab bootstrap cell from ``tools/bootstrap_cell.py``. The notebook is written with no
-outputs and no execution counts.
+outputs and no execution counts; rewriting an existing notebook keeps its cell ids.
 """
 
 from __future__ import annotations
@@ -74,13 +74,24 @@ def notebook_to_script(nb: nbformat.NotebookNode) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def keep_cell_ids(nb: nbformat.NotebookNode, old: nbformat.NotebookNode) -> None:
+    """Give ``nb``'s cells the ids of ``old``'s cells at the same positions (when of the same type), so that
+    rewriting a notebook after an edit changes only the edited cells in ``git diff``."""
+    for cell, previous in zip(nb.cells, old.cells):
+        if cell.cell_type == previous.cell_type and "id" in previous:
+            cell.id = previous.id
+
+
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "--reverse":
         src, dst = argv[1:3]
         Path(dst).write_text(notebook_to_script(nbformat.read(src, as_version=4)), encoding="utf-8")
     else:
         src, dst = argv[0:2]
-        nbformat.write(script_to_notebook(Path(src).read_text(encoding="utf-8")), dst)
+        nb = script_to_notebook(Path(src).read_text(encoding="utf-8"))
+        if Path(dst).exists():
+            keep_cell_ids(nb, nbformat.read(dst, as_version=4))
+        nbformat.write(nb, dst)
 
 
 if __name__ == "__main__":

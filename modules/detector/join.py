@@ -24,12 +24,12 @@ def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, v
     ow, oh = others[:, 2] - others[:, 0], others[:, 3] - others[:, 1]
     x_overlap = (np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])).clip(0)
     y_overlap = (np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])).clip(0)
-    if h > vertical_ratio * w:  # reads top to bottom: the band is x, the line runs along y
-        same = oh > vertical_ratio * ow
+    if h >= vertical_ratio * w:  # reads top to bottom: the band is x, the line runs along y
+        same = oh >= vertical_ratio * ow
         band = x_overlap / np.maximum(np.maximum(w, ow), 1e-9)
         line = y_overlap / np.maximum(np.minimum(h, oh), 1e-9)
     else:
-        same = oh <= vertical_ratio * ow
+        same = oh < vertical_ratio * ow
         band = y_overlap / np.maximum(np.maximum(h, oh), 1e-9)
         line = x_overlap / np.maximum(np.minimum(w, ow), 1e-9)
     return same & (band >= cross) & (line >= along)
@@ -41,7 +41,7 @@ def join_split_words(boxes: np.ndarray, scores: np.ndarray, cross_overlap: float
     """Replace every group of joinable boxes by their union scored with the group's best score.
 
     ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. Two boxes are joinable when both are horizontal or
-    both vertical (taller than ``vertical_ratio`` times their width, as for ``OCRConfig.vertical_ratio``),
+    both vertical (at least ``vertical_ratio`` times taller than wide, as for ``OCRConfig.vertical_ratio``),
     their overlap across the reading direction is at least ``cross_overlap`` of the larger box's extent
     there, and their overlap along it at least ``along_overlap`` of the shorter box's length (> 0, so
     words separated by a gap stay apart).
