@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from modules.data.gtfile import read_gt
+from modules.generator.corpus import read_corpus
+from modules.generator.coverage import corpus_charset, coverage_text
 from modules.generator.generate import generate_crops
 from modules.generator.glyphs import GlyphCache
 from modules.generator.render_crop import CropConfig, render_crop
@@ -152,3 +155,28 @@ def test_skipped_categories_never_appear(tmp_path: Path, fonts_dir: Path) -> Non
     with pytest.raises(ValueError, match="no usable text rows"):
         generate_crops(tmp_path / "none", "train", 3, fonts_dir=fonts_dir, corpus_path=tmp_path / "c.xlsx",
                        workers=1, progress=False, skip_categories=("shop", "english", "random_syllables"))
+
+
+def test_coverage_strings_spread_evenly_over_the_corpus_charset(tmp_path: Path, corpus: Path,
+                                                                fonts_dir: Path) -> None:
+    charset = corpus_charset(read_corpus(corpus)[0])
+    assert " " not in charset and "행" in charset and list(charset) == sorted(set(charset))
+    rng = np.random.default_rng(0)
+    strings = [coverage_text(rng, charset) for _ in range(4000)]
+    assert {len(s) for s in strings} == set(range(1, 7)) and set("".join(strings)) == set(charset)
+    counts = Counter("".join(strings))
+    assert max(counts.values()) < 1.5 * min(counts.values())  # uniform, whatever the corpus frequency
+    with pytest.raises(ValueError, match="non-empty"):
+        coverage_text(rng, "")
+
+    kwargs = dict(seed=0, fonts_dir=fonts_dir, corpus_path=corpus, workers=1, progress=False)
+    plain = generate_crops(tmp_path / "plain", "train", 60, **kwargs)
+    mixed = generate_crops(tmp_path / "mixed", "train", 60, coverage_share=0.5, **kwargs)
+    labels = [e.label for e in read_gt(mixed.gt_path)[0]]
+    random_strings = [label for label in labels if label not in TEXTS]
+    assert 15 <= len(random_strings) <= 45 and all(set(s) <= set(charset) for s in random_strings)
+    assert {e.label for e in read_gt(plain.gt_path)[0]} <= set(TEXTS)
+    with pytest.raises(ValueError, match="other settings.*coverage_share"):
+        generate_crops(tmp_path / "plain", "train", 60, coverage_share=0.5, **kwargs)
+    with pytest.raises(ValueError, match=r"coverage_share must lie in \[0, 1\]"):
+        generate_crops(tmp_path / "bad", "train", 5, coverage_share=1.5, **kwargs)

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from modules.data.gtfile import GtEntry, write_gt
 from modules.generator import backgrounds as bgs
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
+from modules.generator.coverage import corpus_charset, coverage_text
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
 from modules.generator.pool import chunk_outputs
@@ -67,6 +68,8 @@ class CropWorker:
     overwrite: bool
     cache: GlyphCache = field(default_factory=GlyphCache)
     pool: list[np.ndarray] = field(default_factory=list)
+    coverage_share: float = 0.0  # share of crops showing a random string over ``charset``
+    charset: str = ""  # the corpus's characters (coverage strings)
     covering: dict[str, list[FontInfo]] = field(default_factory=dict)  # text -> fonts with all its glyphs
 
     def scene_pool(self) -> list[np.ndarray]:
@@ -81,11 +84,17 @@ class CropWorker:
         return self.pool
 
     def pick(self, rng: np.random.Generator, problems: Counter) -> tuple[str, FontInfo] | None:
+        # Drawn only when the share is set, so crops made without coverage strings stay as they were.
+        coverage = self.coverage_share > 0 and rng.random() < self.coverage_share
         for _ in range(MAX_TEXT_TRIES):
-            text = self.rows[int(rng.integers(len(self.rows)))].text
-            usable = self.covering.get(text)
-            if usable is None:
-                usable = self.covering[text] = [f for f in self.fonts if f.covers(text)]
+            if coverage:
+                text = coverage_text(rng, self.charset)
+                usable = [f for f in self.fonts if f.covers(text)]  # one-off strings: not cached
+            else:
+                text = self.rows[int(rng.integers(len(self.rows)))].text
+                usable = self.covering.get(text)
+                if usable is None:
+                    usable = self.covering[text] = [f for f in self.fonts if f.covers(text)]
             if usable:
                 return text, usable[int(rng.integers(len(usable)))]
             problems["no font of the split covers the text"] += 1
@@ -128,11 +137,15 @@ def _chunks(count: int, size: int) -> Iterator[list[int]]:
         yield list(range(start, min(count, start + size)))
 
 
-def settings_record(seed: int, rows: list[CorpusRow], fonts: list[FontInfo], config: CropConfig) -> dict:
+def settings_record(seed: int, rows: list[CorpusRow], fonts: list[FontInfo], config: CropConfig,
+                    coverage_share: float = 0.0) -> dict:
     """The settings that decide crop content (the count is not one: a run may be extended)."""
     corpus_hash = hashlib.sha1("\n".join(r.text for r in rows).encode("utf-8")).hexdigest()
-    return {"version": 1, "seed": seed, "corpus_sha1": corpus_hash,
-            "fonts": sorted(Path(f.path).name for f in fonts), "config": json.loads(json.dumps(asdict(config)))}
+    record = {"version": 1, "seed": seed, "corpus_sha1": corpus_hash,
+              "fonts": sorted(Path(f.path).name for f in fonts), "config": json.loads(json.dumps(asdict(config)))}
+    if coverage_share:  # absent when 0, so folders made before the option stay valid
+        record["coverage_share"] = coverage_share
+    return record
 
 
 def generate_crops(
@@ -146,17 +159,23 @@ def generate_crops(
     config: CropConfig = CropConfig(),
     overwrite: bool = False,
     skip_categories: tuple[str, ...] = (),
+    coverage_share: float = 0.0,
     chunk_size: int = 200,
     progress: bool = True,
 ) -> CropResult:
     """Generate ``count`` crops of ``split`` (``train`` uses the train fonts, ``test`` the test fonts).
 
     ``workers``: processes (0 = every core). ``skip_categories``: corpus categories left out (e.g.
-    ``("random_syllables",)`` for a test set of words and phrases). Prints skipped fonts / corpus rows. Raises
+    ``("random_syllables",)`` for a test set of words and phrases). ``coverage_share``: share of crops
+    showing a random 1-6 character string drawn uniformly from the corpus's characters
+    (``coverage.coverage_text``), so rare characters are seen as often as common ones. Prints skipped
+    fonts / corpus rows. Raises
     ``ValueError`` when the folder holds crops made with other settings and ``overwrite`` is False.
     """
     if split not in SPLIT_CODES:
         raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLIT_CODES)}")
+    if not 0.0 <= coverage_share <= 1.0:
+        raise ValueError(f"coverage_share must lie in [0, 1], got {coverage_share}")
     out_root = Path(out_root)
     rows, corpus_problems = read_corpus(corpus_path)
     for problem in corpus_problems[:10]:
@@ -174,7 +193,7 @@ def generate_crops(
 
     image_dir, label_dir = out_root / split, out_root / f"{split}_label"
     manifest = out_root / f".generator_{split}.json"
-    record = settings_record(seed, rows, fonts, config)
+    record = settings_record(seed, rows, fonts, config, coverage_share)
     if manifest.exists() and not overwrite:
         previous = json.loads(manifest.read_text(encoding="utf-8"))
         if previous != record:
@@ -189,7 +208,8 @@ def generate_crops(
     label_dir.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(manifest, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
 
-    worker = CropWorker(rows, fonts, config, seed, split, image_dir, label_dir, overwrite)
+    worker = CropWorker(rows, fonts, config, seed, split, image_dir, label_dir, overwrite,
+                        coverage_share=coverage_share, charset=corpus_charset(rows))
     workers = workers or os.cpu_count() or 1
     labels: dict[int, str] = {}
     result = CropResult(str(out_root / f"gt_{split}.txt"), 0)
