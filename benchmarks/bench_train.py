@@ -9,7 +9,7 @@ peak resident memory (``ru_maxrss``) belongs to it alone. Both loops read the sa
 
 - plain: DTRB-style, every batch decoded from the lmdb with PIL and resized in the loop, fp32, NCHW,
   ``model(x)`` + loss + backward + clip + Adam.
-- project: ``Trainer.step`` (automatic autocast / channels-last choice for the device) fed from the
+- project: ``Trainer.step`` (automatic autocast for the device, channels-last) fed from the
   cached, pre-resized ``LmdbDataset`` through ``RatioBatchSampler``.
 
 samples/s counts only the timed steps after warm-up; "step only" repeats the timing on one fixed batch
@@ -73,7 +73,7 @@ def run_one(mode: str, model_name: str, lmdb_path: str, steps: int, batch: int) 
     pre = Preprocess()
     optim = OptimConfig(num_iter=steps + 10, schedule="constant")
     trainer = Trainer(model, cs, pre, optim, amp="auto" if mode == "project" else "off",
-                      channels_last=None if mode == "project" else False)
+                      channels_last=mode == "project")
     if mode == "project":
         ds = LmdbDataset(lmdb_path, pre, cs, cache=True, progress=False)
         mixed, sampler = MixedDataset([ds]), RatioBatchSampler([len(ds)], [batch], seed=1)

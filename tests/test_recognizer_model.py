@@ -93,3 +93,26 @@ def test_overfits_a_tiny_batch_to_exact_predictions(prediction, font_path):
             if result.accuracy == 1.0:
                 break
     assert [pred for _, pred, _ in result.rows] == words
+
+
+@pytest.mark.parametrize("f,p", [("VGG", "CTC"), ("ResNet", "Attn")])
+def test_channels_last_training_step_matches_the_contiguous_layout(f, p):
+    torch.manual_seed(0)
+    num_class = len(CHARSET) + (1 if p == "CTC" else 2)
+    cfg = ModelConfig(num_class=num_class, transformation="TPS", feature_extraction=f, prediction=p,
+                      output_channel=32, hidden_size=16, batch_max_length=6)
+    model = build_model(cfg)
+    twin = build_model(cfg)
+    twin.load_state_dict(model.state_dict())
+    fast = Trainer(model, CHARSET, Preprocess(), OptimConfig(num_iter=4, schedule="constant"))
+    plain = Trainer(twin, CHARSET, Preprocess(), OptimConfig(num_iter=4, schedule="constant"), channels_last=False)
+    assert next(p for p in fast.model.parameters() if p.dim() == 4).is_contiguous(memory_format=torch.channels_last)
+    images = torch.randint(0, 256, (3, 1, 32, 100), dtype=torch.uint8)
+    labels = ["가나", "abc0", "다"]
+    fast.model.train(), plain.model.train()
+    losses = [trainer.loss(images, labels)[0] for trainer in (fast, plain)]
+    assert losses[0].item() == pytest.approx(losses[1].item(), rel=1e-4)
+    for loss in losses:
+        loss.backward()
+    for a, b in zip(fast.model.parameters(), plain.model.parameters()):  # equal up to summation order
+        assert (a.grad - b.grad).norm() <= 1e-3 * b.grad.norm() + 1e-6
