@@ -27,7 +27,7 @@ from modules.data.gtfile import GtEntry, write_gt
 from modules.generator import backgrounds as bgs
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.coverage import corpus_charset, coverage_text
-from modules.generator.fonts import FontInfo, load_fonts
+from modules.generator.fonts import FontInfo, fonts_covering, load_fonts
 from modules.generator.glyphs import GlyphCache
 from modules.generator.pool import chunk_outputs
 from modules.generator.render_crop import CropConfig, render_crop
@@ -87,14 +87,10 @@ class CropWorker:
         # Drawn only when the share is set, so crops made without coverage strings stay as they were.
         coverage = self.coverage_share > 0 and rng.random() < self.coverage_share
         for _ in range(MAX_TEXT_TRIES):
-            if coverage:
-                text = coverage_text(rng, self.charset)
-                usable = [f for f in self.fonts if f.covers(text)]  # one-off strings: not cached
-            else:
-                text = self.rows[int(rng.integers(len(self.rows)))].text
-                usable = self.covering.get(text)
-                if usable is None:
-                    usable = self.covering[text] = [f for f in self.fonts if f.covers(text)]
+            text = coverage_text(rng, self.charset) if coverage else self.rows[int(rng.integers(len(self.rows)))].text
+            usable = self.covering.get(text)
+            if usable is None:
+                usable = self.covering[text] = fonts_covering(text, self.fonts)
             if usable:
                 return text, usable[int(rng.integers(len(usable)))]
             problems["no font of the split covers the text"] += 1

@@ -15,7 +15,7 @@ import numpy as np
 from modules.generator import backgrounds as bgs
 from modules.generator import effects
 from modules.generator.corpus import CorpusRow
-from modules.generator.fonts import FontInfo
+from modules.generator.fonts import FontInfo, fonts_covering
 from modules.generator.glyphs import GlyphCache
 
 Quad = tuple[tuple[float, float], ...]
@@ -66,7 +66,7 @@ def _pick_text(rng: np.random.Generator, rows: list[CorpusRow], fonts: list[Font
             text = text[:6]
         elif len(text) > 16:
             continue
-        usable = [f for f in fonts if f.covers(text)]
+        usable = fonts_covering(text, fonts)
         if text and usable:
             return text, usable[int(rng.integers(len(usable)))]
     return None

@@ -137,9 +137,9 @@ class Trainer:
         if self.codec.num_class != cfg.num_class:
             raise ValueError(f"charset gives {self.codec.num_class} classes but the model has {cfg.num_class}")
         self.amp_dtype = amp_dtype(self.device, amp)
-        # Channels-last helps cuDNN, and with torch 2.13's oneDNN the CPU too: one training step on
-        # 2 cores took 0.86x the NCHW time for the default compact CRNN, 0.88x for DTRB's VGG CRNN,
-        # 0.96x for ResNet (measured with the model alone, forward + backward + Adam).
+        # Channels-last helps cuDNN, and with torch 2.13's oneDNN the CPU too: on 2 cores a step of the
+        # default compact CRNN took 0.86x the NCHW time, and forward + backward + Adam of the model alone
+        # 0.88x for DTRB's VGG CRNN and 0.96x for ResNet.
         self.channels_last = channels_last
         if self.channels_last:
             self.model.to(memory_format=torch.channels_last)
