@@ -80,7 +80,7 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
     model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=128, hidden_size=128, batch_norm=True,
-                                    img_w=128))  # 05_train's defaults
+                                    img_w=128, jamo_head=True), charset)  # 05_train's defaults
     save_recognizer(folder / "rec.pth", model, charset, Preprocess(img_w=128))
     return folder / "det.pt", folder / "rec.pth"
 

@@ -56,7 +56,7 @@ class Checkpoint:
 
     def build_model(self, device: torch.device | str | None = None) -> RecognitionModel:
         """A model with these weights, in eval mode, on ``device`` (default CPU)."""
-        model = build_model(self.config)
+        model = build_model(self.config, self.charset)
         model.load_state_dict(self.model_state)
         return model.to(device or "cpu").eval()
 
@@ -164,7 +164,10 @@ def remap_for_charset(
     Every tensor whose shape matches is copied. Class-indexed tensors (the output layer and, for Attn,
     the one-hot columns of the decoder LSTM's input weights) are copied row by row for the characters
     the two charsets share and for the special tokens; rows of new characters keep ``model``'s fresh
-    initialisation. Returns a report: shared / new / dropped character counts and copied tensor names.
+    initialisation. With a jamo head (``ModelConfig.jamo_head``) the jamo rows are shared by all syllables
+    and copied as they are, so a new syllable starts with the logits of its jamo; from a checkpoint without
+    them they start at zero (the model then computes the checkpoint's logits). Returns a report: shared /
+    new / dropped character counts and copied / zeroed tensor names.
     """
     old, new = checkpoint.charset, new_charset
     cfg_old, cfg_new = checkpoint.config, model.config
@@ -197,6 +200,10 @@ def remap_for_charset(
                 copied.append(name)
             else:
                 skipped.append(name)
+    fresh_jamo = [name for name in target if ".jamo." in name and name not in checkpoint.model_state]
+    with torch.no_grad():
+        for name in fresh_jamo:  # a plain checkpoint into a jamo head: start from the checkpoint's own logits
+            target[name].zero_()
     model.load_state_dict(target)
     return {
         "shared_chars": len(shared),
@@ -205,4 +212,5 @@ def remap_for_charset(
         "remapped": remapped,
         "copied": len(copied),
         "skipped": skipped,
+        "zeroed": fresh_jamo,
     }

@@ -19,6 +19,8 @@ class ModelConfig:
     """The four stages and their sizes (DTRB defaults: 1 channel, 512 features, 256 hidden, 32x100).
 
     ``num_class`` counts the head's tokens: charset + 1 blank for CTC, charset + 2 ([GO], [s]) for Attn.
+    ``jamo_head`` needs the charset when the model is built (``build_model(config, charset)``); older
+    checkpoints, which lack the key, load with it off.
     """
 
     num_class: int
@@ -34,6 +36,7 @@ class ModelConfig:
     img_w: int = 100
     num_fiducial: int = 20
     batch_max_length: int = 25
+    jamo_head: bool = False  # Hangul syllable classes share weights per jamo (modules.recognizer.jamo_head)
 
     @property
     def stages(self) -> str:

