@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--one-crop", action="store_true",
                         help="read each box from one crop (faster); by default four more crops, longer and / or "
                              "taller (OCRConfig.extra_margins), are read too and the most confident reading wins")
-    parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="auto",
+    parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="tile",
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
     parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")

@@ -9,12 +9,17 @@ Three views of the same images:
 - end to end: a predicted word is correct when its box has IoU >= 0.5 with a legible ground-truth word
   AND the texts match (NFC, exact; optionally case-insensitive); one-to-one, greedy by IoU. Predictions
   lying inside a don't-care region are left out, as in detection.
+
+A label made only of loose jamo (``ㅇㄲㅊ``: a known AIHub labelling error, which 01_make_gtdata also
+refuses) cannot be the text of the box, so its word is a don't-care region too, counted under
+``dontcare_labels``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -28,12 +33,21 @@ from modules.metrics.recognition import normalized_edit_distance, word_accuracy
 from modules.ocr.api import OCR, best_reading
 from modules.ocr.crop import crop_quad
 from modules.ocr.result import Page, quad_from_xyxy
-from modules.text.normalize import nfc
+from modules.text.normalize import is_jamo_only, nfc
 
 
 def _same_text(a: str, b: str, ignore_case: bool) -> bool:
     a, b = nfc(a).strip(), nfc(b).strip()
     return a.casefold() == b.casefold() if ignore_case else a == b
+
+
+def without_unusable_labels(annotation: ImageAnnotation) -> tuple[ImageAnnotation, int]:
+    """``annotation`` with jamo-only labels turned into don't-care words (text None), and how many."""
+    unusable = [w.text is not None and is_jamo_only(w.text) for w in annotation.words]
+    if not any(unusable):
+        return annotation, 0
+    words = tuple(replace(w, text=None) if bad else w for w, bad in zip(annotation.words, unusable))
+    return replace(annotation, words=words), sum(unusable)
 
 
 def match_end_to_end(
@@ -80,9 +94,11 @@ def evaluate_ocr(
     """Run ``ocr`` over the annotated images and return a JSON-ready report.
 
     Reader problems and unreadable images are counted by reason under ``skipped`` and never abort the
-    evaluation. ``limit`` caps the number of images evaluated.
+    evaluation; words whose label is unusable (jamo only) are don't-care, counted under ``dontcare_labels``.
+    ``limit`` caps the number of images evaluated.
     """
     skipped: Counter[str] = Counter()
+    dontcare_labels: Counter[str] = Counter({"jamo_only": 0})
     det_pred, det_gt = [], []
     rec_pred, rec_gt = [], []
     e2e: Counter[str] = Counter()
@@ -94,6 +110,8 @@ def evaluate_ocr(
         if isinstance(record, AnnotationProblem):
             skipped[record.reason] += 1
             continue
+        record, unusable = without_unusable_labels(record)
+        dontcare_labels["jamo_only"] += unusable
         try:
             image = read_image(record.image_path)
         except ImageReadError:
@@ -128,6 +146,7 @@ def evaluate_ocr(
     return {
         "images": len(per_image),
         "skipped": dict(skipped),
+        "dontcare_labels": dict(dontcare_labels),
         "detection": detection_prf(det_pred, det_gt),
         "recognition": {
             "samples": len(rec_gt),
