@@ -116,6 +116,7 @@ def test_checkpoint_round_trip_and_training(tmp_path, prediction):
     ckpt = load_checkpoint(path)
     assert ckpt.config.jamo_head and not any("composition" in k for k in ckpt.model_state)
     rec = Recognizer.from_checkpoint(path, device="cpu")
+    assert not any(isinstance(m, JamoLinear) for m in rec.model.modules())  # folded for inference
     trainer.model.eval()
     batch = torch.rand(2, 1, 32, 100) * 2 - 1
     with torch.no_grad():

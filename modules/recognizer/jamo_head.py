@@ -87,3 +87,18 @@ class JamoLinear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         jamo = self.jamo(x)  # (..., COMPONENTS)
         return F.linear(x, self.weight, self.bias) + F.linear(jamo, self.composition.to(jamo.dtype))
+
+
+def fold_jamo_layers(model: nn.Module) -> nn.Module:
+    """Replace every ``JamoLinear`` in ``model`` (in place) by the equivalent plain ``nn.Linear``, which
+    is cheaper to run; for inference (the model can no longer be trained or saved as a jamo model)."""
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, JamoLinear):
+                weight, bias = child.folded()
+                plain = nn.Linear(child.in_features, child.out_features, device=weight.device, dtype=weight.dtype)
+                with torch.no_grad():
+                    plain.weight.copy_(weight)
+                    plain.bias.copy_(bias)
+                setattr(parent, name, plain)
+    return model

@@ -13,6 +13,7 @@ from modules.recognizer.checkpoint import load_checkpoint
 from modules.recognizer.codec import make_codec
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.ctc_decode import attn_greedy, ctc_beam_search, ctc_greedy
+from modules.recognizer.jamo_head import fold_jamo_layers
 from modules.recognizer.model import RecognitionModel
 from modules.recognizer.preprocess import resize, to_tensor
 from modules.text.charset import Charset
@@ -34,11 +35,12 @@ class Recognizer:
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None) -> "Recognizer":
-        """Load a checkpoint safely (``weights_only``) onto ``device`` (default: CUDA if available, else CPU)."""
+        """Load a checkpoint safely (``weights_only``) onto ``device`` (default: CUDA if available, else CPU).
+        A jamo output layer is folded into a plain one (the same logits, cheaper)."""
         ckpt = load_checkpoint(path)
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        return cls(ckpt.build_model(device), ckpt.charset, ckpt.preprocess)
+        return cls(fold_jamo_layers(ckpt.build_model(device)), ckpt.charset, ckpt.preprocess)
 
     @property
     def device(self) -> torch.device:
