@@ -91,7 +91,7 @@ def save_checkpoint(
     with_rng: bool = False,
 ) -> Path:
     """Write a checkpoint atomically (temporary file + rename). Returns the path."""
-    if len(charset) + (1 if model.config.prediction == "CTC" else 2) != model.config.num_class:
+    if len(charset) + model.config.special_tokens != model.config.num_class:
         raise ValueError(f"charset of {len(charset)} characters does not match num_class={model.config.num_class}")
     payload = {
         "format": FORMAT,
@@ -175,7 +175,7 @@ def remap_for_charset(
         cfg_new.stages, cfg_new.output_channel, cfg_new.hidden_size, cfg_new.input_channel
     ):
         raise ValueError(f"cannot fine-tune {cfg_old.stages} into {cfg_new.stages} with different sizes")
-    offset = 1 if cfg_new.prediction == "CTC" else 2
+    offset = cfg_new.special_tokens
     shared = [c for c in new.chars if c in old.index]
     new_ids = list(range(offset)) + [new.index[c] + offset for c in shared]
     old_ids = list(range(offset)) + [old.index[c] + offset for c in shared]

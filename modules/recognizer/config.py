@@ -39,6 +39,11 @@ class ModelConfig:
     jamo_head: bool = False  # Hangul syllable classes share weights per jamo (modules.recognizer.jamo_head)
 
     @property
+    def special_tokens(self) -> int:
+        """Head tokens before the charset's classes: 1 for CTC (blank), 2 for Attn ([GO], [s])."""
+        return 1 if self.prediction == "CTC" else 2
+
+    @property
     def stages(self) -> str:
         """``Transformation-FeatureExtraction-SequenceModeling-Prediction``, e.g. ``None-VGG-BiLSTM-CTC``."""
         return f"{self.transformation}-{self.feature_extraction}-{self.sequence_modeling}-{self.prediction}"

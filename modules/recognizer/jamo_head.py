@@ -28,16 +28,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from modules.text.normalize import is_hangul_syllable
+
 INITIALS, MEDIALS, FINALS = 19, 21, 28  # FINALS includes "no final consonant"
 COMPONENTS = INITIALS + MEDIALS + FINALS + 1  # + 1: a row every syllable shares
-FIRST_SYLLABLE, LAST_SYLLABLE = 0xAC00, 0xD7A3
+FIRST_SYLLABLE = 0xAC00  # 가
 
 
 def jamo_indices(ch: str) -> tuple[int, int, int] | None:
     """``(initial, medial, final)`` indices of a precomposed Hangul syllable (final 0 = none), else None."""
-    code = ord(ch) - FIRST_SYLLABLE if len(ch) == 1 else -1
-    if not 0 <= code <= LAST_SYLLABLE - FIRST_SYLLABLE:
+    if len(ch) != 1 or not is_hangul_syllable(ch):
         return None
+    code = ord(ch) - FIRST_SYLLABLE
     return code // (MEDIALS * FINALS), (code % (MEDIALS * FINALS)) // FINALS, code % FINALS
 
 

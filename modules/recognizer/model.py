@@ -40,10 +40,9 @@ class RecognitionModel(nn.Module):
         if c.jamo_head:
             if chars is None:
                 raise ValueError("jamo_head=True needs the charset: build_model(config, charset)")
-            offset = 1 if c.prediction == "CTC" else 2  # blank | [GO], [s]
-            if len(chars) + offset != c.num_class:
+            if len(chars) + c.special_tokens != c.num_class:
                 raise ValueError(f"charset of {len(chars)} characters does not match num_class={c.num_class}")
-            composition = hangul_composition(chars, offset)
+            composition = hangul_composition(chars, c.special_tokens)
         self.transformation = _pick(TRANSFORMATIONS, c.transformation, "Transformation")(
             c.input_channel, c.img_h, c.img_w, c.num_fiducial
         )
