@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from modules.datasets.aihub import iter_aihub_outdoor
 from modules.generator import sample_datasets as sd
 from modules.generator.corpus import read_corpus
 from modules.generator.fonts import load_fonts
@@ -132,3 +134,30 @@ def test_real_data_already_there_is_left_alone(tmp_path: Path, repo_root: Path) 
     assert not (tmp_path / "test_label").exists()
     with pytest.raises(ValueError, match="unknown profile"):
         sd.ensure_sample_datasets(str(tmp_path), profile="huge")
+
+
+def test_dev_scenes_are_added_beside_an_existing_set_and_differ_from_the_test_scenes(
+        tmp_path: Path, repo_root: Path) -> None:
+    kwargs = dict(fonts_dir=repo_root / "textimagegenerator" / "fonts",
+                  corpus_path=repo_root / "textimagegenerator" / "sample_data.xlsx", workers=1, progress=False)
+    before = sd.SampleSizes(0, 2, 0, 0, 0, 0)  # a folder made before the dev split existed
+    paths = sd.make_sample_datasets(tmp_path, before, **kwargs)
+    test_images = {p.name: p.read_bytes() for p in Path(paths["aihub_test_image"]).iterdir()}
+    assert not Path(paths["aihub_dev_label"]).exists()
+
+    paths = sd.make_sample_datasets(tmp_path, replace(before, aihub_dev=2), **kwargs)
+    assert {p.name: p.read_bytes() for p in Path(paths["aihub_test_image"]).iterdir()} == test_images
+    dev_images = sorted(Path(paths["aihub_dev_image"]).iterdir())
+    assert sorted(p.stem.split("_")[-1] for p in dev_images) == ["700001", "700002"]
+    assert not {p.read_bytes() for p in dev_images} & set(test_images.values())
+    records = list(iter_aihub_outdoor(paths["aihub_dev_label"], paths["aihub_dev_image"]))
+    assert len(records) == 2 and all(r.words for r in records)
+    manifest = json.loads((tmp_path / sd.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["aihub_dev"]["complete"] and manifest["aihub_dev"]["counts"] == {"dev": 2}
+    assert sd.PROFILES["default"].aihub_dev > 0
+
+    # more scenes of the same seed extend the set (the default grew from 600 to 2,000 training scenes)
+    sd.make_sample_datasets(tmp_path, replace(before, aihub_test=3, aihub_dev=2), **kwargs)
+    grown = {p.name: p.read_bytes() for p in Path(paths["aihub_test_image"]).iterdir()}
+    assert len(grown) == 3 and {k: grown[k] for k in test_images} == test_images
+    assert json.loads((tmp_path / sd.MANIFEST).read_text(encoding="utf-8"))["aihub"]["counts"]["test"] == 3

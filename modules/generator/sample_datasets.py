@@ -1,10 +1,12 @@
 """The embedded sample datasets the pipeline runs on (real AIHub / TextOCR data cannot be
-downloaded here): an AIHub outdoor train/validation set, a text-in-the-wild single-JSON set and a
-TextOCR train/val/test set, all rendered by ``scene.render_scene`` in the exact formats of
-FORMATS.md.
+downloaded here): an AIHub outdoor train/validation set, an AIHub-format dev set, a text-in-the-wild
+single-JSON set and a TextOCR train/val/test set, all rendered by ``scene.render_scene`` in the exact
+formats of FORMATS.md.
 
-Validation splits (AIHub ``test_*``, TextOCR ``val`` / ``test``) use only the ``test`` fonts and
-backgrounds from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts.
+Held-out splits (AIHub ``test_*`` and ``dev_*``, TextOCR ``val`` / ``test``) use only the ``test``
+fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts. The AIHub
+``dev_*`` scenes are for choosing checkpoints and settings (the detector validates on them), so that
+the ``test_*`` scenes the demo scores stay unseen by every choice.
 Scene ``i`` depends only on ``(seed, dataset, split, i)``: output is identical for any worker
 count, a rerun skips finished scenes, and ``<data_root>/.kocr_sample_datasets.json`` records what
 was made. A folder that already holds data this generator did not make (a real download) is left
@@ -30,9 +32,10 @@ from modules.generator.scene import render_scene
 from modules.imageio import write_bytes_atomic
 
 MANIFEST = ".kocr_sample_datasets.json"
-DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3}
-SPLIT_CODES = {"train": 1, "test": 2, "val": 3}
-FONT_SPLIT = {("aihub", "train"): "train", ("aihub", "test"): "test", ("textinthewild", "train"): "train",
+DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3, "aihub_dev": 4}
+SPLIT_CODES = {"train": 1, "test": 2, "val": 3, "dev": 4}
+FONT_SPLIT = {("aihub", "train"): "train", ("aihub", "test"): "test", ("aihub_dev", "dev"): "test",
+              ("textinthewild", "train"): "train",
               ("textocr", "train"): "train", ("textocr", "val"): "test", ("textocr", "test"): "test"}
 
 
@@ -46,17 +49,22 @@ class SampleSizes:
     textocr_train: int
     textocr_val: int
     textocr_test: int
+    aihub_dev: int = 0  # AIHub-format dev scenes (data/dev_*), a dataset of its own in the manifest
 
     def splits(self) -> dict[str, dict[str, int]]:
-        return {"aihub": {"train": self.aihub_train, "test": self.aihub_test},
-                "textinthewild": {"train": self.textinthewild},
-                "textocr": {"train": self.textocr_train, "val": self.textocr_val, "test": self.textocr_test}}
+        """``{dataset: {split: scenes}}``; the dev set only when it has scenes."""
+        splits = {"aihub": {"train": self.aihub_train, "test": self.aihub_test},
+                  "textinthewild": {"train": self.textinthewild},
+                  "textocr": {"train": self.textocr_train, "val": self.textocr_val, "test": self.textocr_test}}
+        if self.aihub_dev:
+            splits["aihub_dev"] = {"dev": self.aihub_dev}
+        return splits
 
 
 PROFILES = {
-    "smoke": SampleSizes(20, 8, 6, 8, 4, 2),
-    "default": SampleSizes(600, 150, 100, 200, 50, 10),
-    "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200),
+    "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4),
+    "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150),
+    "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200, aihub_dev=2_000),
 }
 
 
@@ -66,6 +74,7 @@ def dataset_paths(data_root: str | os.PathLike[str]) -> dict[str, str]:
     return {
         "aihub_train_image": str(root / "train_image"), "aihub_train_label": str(root / "train_label"),
         "aihub_test_image": str(root / "test_image"), "aihub_test_label": str(root / "test_label"),
+        "aihub_dev_image": str(root / "dev_image"), "aihub_dev_label": str(root / "dev_label"),
         "textinthewild_json": str(root / "textinthewild" / textinthewild.JSON_NAME),
         "textinthewild_root": str(root / "textinthewild"),
         "textocr_train_json": str(root / "textocr" / textocr.JSON_NAMES["train"]),
@@ -85,7 +94,7 @@ class _SceneWorker:
         dataset, split, index = task
         rng = np.random.default_rng([self.seed, DATASET_CODES[dataset], SPLIT_CODES[split], index])
         fonts = self.fonts[FONT_SPLIT[(dataset, split)]]
-        if dataset == "aihub":
+        if dataset in ("aihub", "aihub_dev"):
             stem, ext, subclass = aihub_outdoor.plan(rng, split, index)
             image_dir, label_dir = self.root / f"{split}_image", self.root / f"{split}_label"
             if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
@@ -122,11 +131,21 @@ def _run(tasks: list[tuple[str, str, int]]) -> list[tuple[str, str, int, bool]]:
 def _foreign(root: Path, dataset: str) -> str | None:
     """A folder of ``dataset`` that holds data the generator did not make, if any."""
     candidates = {"aihub": [root / "train_label", root / "test_label", root / "train_image"],
+                  "aihub_dev": [root / "dev_label", root / "dev_image"],
                   "textinthewild": [root / "textinthewild"], "textocr": [root / "textocr"]}[dataset]
     for folder in candidates:
         if folder.is_dir() and any(p.name != ".parts" for p in folder.iterdir()):
             return str(folder)
     return None
+
+
+def _grows(previous: dict, record: dict) -> bool:
+    """Whether ``record`` only adds scenes to ``previous`` (same version, seed and splits, no count
+    smaller): scene ``i`` does not depend on the counts, so the scenes made stay valid."""
+    old, new = previous.get("counts"), record["counts"]
+    return (previous.get("version") == record["version"] and previous.get("seed") == record["seed"]
+            and isinstance(old, dict) and old.keys() == new.keys()
+            and all(isinstance(old[k], int) and old[k] <= new[k] for k in new))
 
 
 def _read_manifest(path: Path) -> dict:
@@ -167,9 +186,11 @@ def make_sample_datasets(
             print(f"{dataset}: sample set already made ({counts}), skipped")
             continue
         elif {**previous, "complete": False} != record:
-            print(f"{dataset}: kept the existing sample set made with other settings ({previous}); "
-                  f"delete it and {MANIFEST} to regenerate")
-            continue
+            if not _grows(previous, record):
+                print(f"{dataset}: kept the existing sample set made with other settings ({previous}); "
+                      f"delete it and {MANIFEST} to regenerate")
+                continue
+            print(f"{dataset}: extending the sample set {previous['counts']} -> {counts}")
         manifest[dataset] = record
         todo.append(dataset)
     if not todo:
