@@ -50,7 +50,7 @@ def test_crops_are_full_resolution_with_margin_and_recognized_in_one_batch():
 
 def test_the_most_confident_of_the_extra_crops_wins():
     class WidthRecognizer(FakeRecognizer):  # reads the word right only from a crop 30+ px wider than the box
-        def recognize(self, images, batch_size=64, decoder="greedy"):
+        def recognize(self, images, batch_size=64, decoder="greedy", max_width=0):
             read = super().recognize(images, batch_size, decoder)
             return [(text, 0.9) if im.shape[1] >= 430 else ("cut", 0.6) for (text, _), im in zip(read, images)]
 
@@ -96,7 +96,7 @@ def test_image_without_words_and_bad_inputs():
 
 def test_vertical_words_are_read_tiled_when_that_is_more_confident():
     class CountingRecognizer(FakeRecognizer):
-        def recognize(self, images, batch_size=64, decoder="greedy"):
+        def recognize(self, images, batch_size=64, decoder="greedy", max_width=0):
             super().recognize(images, batch_size, decoder)
             return [("세로" if im.shape[1] > im.shape[0] else "x", 0.9 if im.shape[1] > im.shape[0] else 0.5)
                     for im in images]
@@ -130,7 +130,7 @@ def test_a_loose_vertical_box_is_tiled_from_its_ink():
     the ink (the three squares) gives one character per band."""
 
     class BlobRecognizer(FakeRecognizer):
-        def recognize(self, images, batch_size=64, decoder="greedy"):
+        def recognize(self, images, batch_size=64, decoder="greedy", max_width=0):
             out = []
             for im in images:
                 dark = (im.min(axis=2) < 100).astype(np.uint8)

@@ -42,7 +42,7 @@ class FakeRecognizer:
     def __init__(self) -> None:
         self.batches: list[list[tuple[int, ...]]] = []
 
-    def recognize(self, images, batch_size=64, decoder="greedy"):
+    def recognize(self, images, batch_size=64, decoder="greedy", max_width=0):
         self.batches.append([im.shape for im in images])
         out = []
         for im in images:

@@ -89,6 +89,11 @@ def test_onnx_recognizer_reads_like_pytorch(checkpoints, tmp_path):
     assert [t for t, _ in got] == [t for t, _ in expected]
     assert any(t for t, _ in expected)
     assert np.allclose([c for _, c in got], [c for _, c in expected], rtol=1e-3, atol=1e-6)
+    # the second, wide reading of the long crop (290 x 60 -> 160 px at 32 rows) goes through the dynamic width
+    wide_expected = recognizer.recognize(crops, max_width=256)
+    wide_got = OnnxRecognizer(path).recognize(crops, batch_size=2, max_width=256)
+    assert [t for t, _ in wide_got] == [t for t, _ in wide_expected]
+    assert np.allclose([c for _, c in wide_got], [c for _, c in wide_expected], rtol=1e-3, atol=1e-6)
 
 
 @pytest.mark.slow  # two ONNX exports: ~5 s idle, over 20 s on a busy machine

@@ -185,8 +185,8 @@ def parity(model: Any, path: str | os.PathLike[str], images: torch.Tensor) -> fl
 class OnnxRecognizer:
     """A CTC recognizer exported by ``export_recognizer``, run with onnxruntime (no PyTorch model needed).
 
-    Same protocol as ``modules.recognizer.Recognizer``: ``recognize(images, batch_size, decoder="greedy")
-    -> [(text, confidence)]``, so ``OCR(detector, OnnxRecognizer(path))`` works. Charset and preprocessing
+    Same protocol as ``modules.recognizer.Recognizer``: ``recognize(images, batch_size, decoder="greedy",
+    max_width=0) -> [(text, confidence)]``, so ``OCR(detector, OnnxRecognizer(path))`` works. Charset and preprocessing
     come from the ONNX metadata (written when exporting a ``Recognizer``). Greedy decoding only.
     """
 
@@ -200,16 +200,28 @@ class OnnxRecognizer:
             raise ValueError(f"{path}: no charset / preprocess metadata; export a Recognizer, not a bare model")
         self.charset = Charset(tuple(json.loads(meta["charset"])))
         self.preprocess = Preprocess.from_dict(json.loads(meta["preprocess"]))
+        self.dynamic_width = meta.get("dynamic_width", "False") == "True"
 
-    def recognize(self, images: Any, batch_size: int = 64, decoder: str = "greedy") -> list[tuple[str, float]]:
-        from modules.recognizer.preprocess import resize
+    def recognize(self, images: Any, batch_size: int = 64, decoder: str = "greedy",
+                  max_width: int = 0) -> list[tuple[str, float]]:
+        """Crops -> ``[(text, confidence)]``; ``max_width`` as in ``Recognizer.recognize`` (used when the
+        graph has a dynamic width)."""
+        from modules.recognizer.wide_read import read_with_wide
 
         if decoder != "greedy":
             raise ValueError(f"OnnxRecognizer decodes greedily only, got decoder={decoder!r}")
+        if max_width and self.dynamic_width:
+            return read_with_wide(lambda crops, width: self._read(crops, width, batch_size), images,
+                                  self.preprocess, max_width)
+        return self._read(images, None, batch_size)
+
+    def _read(self, images: Any, width: int | None, batch_size: int) -> list[tuple[str, float]]:
+        from modules.recognizer.preprocess import resize
+
         out: list[tuple[str, float]] = []
         chars = self.charset.chars
         for start in range(0, len(images), batch_size):
-            batch = np.stack([resize(im, self.preprocess) for im in images[start:start + batch_size]])
+            batch = np.stack([resize(im, self.preprocess, width) for im in images[start:start + batch_size]])
             logits = self.session.run(None, {"images": batch.astype(np.float32) / 127.5 - 1.0})[0]  # (B, T, C)
             probs = np.exp(logits - logits.max(axis=2, keepdims=True))
             probs /= probs.sum(axis=2, keepdims=True)

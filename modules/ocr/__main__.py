@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--one-crop", action="store_true",
                         help="read each box from one crop (faster); by default four more crops, longer and / or "
                              "taller (OCRConfig.extra_margins), are read too and the most confident reading wins")
+    parser.add_argument("--wide-width", type=int, default=OCRConfig.wide_width,
+                        help="read crops longer than the recognizer's input again at their own aspect, up to this "
+                             "width, the most confident reading winning (0: off)")
     parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="tile",
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
         return 2
     if ocr is None:
         config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder,
-                           vertical=args.vertical, min_confidence=args.min_confidence,
+                           vertical=args.vertical, min_confidence=args.min_confidence, wide_width=args.wide_width,
                            **({"extra_margins": ()} if args.one_crop else {}))
         try:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))

@@ -37,9 +37,10 @@ class DetectorLike(Protocol):
 
 class RecognizerLike(Protocol):
     def recognize(
-        self, images: Sequence[np.ndarray], batch_size: int = 64, decoder: str = "greedy"
+        self, images: Sequence[np.ndarray], batch_size: int = 64, decoder: str = "greedy", max_width: int = 0
     ) -> list[tuple[str, float]]:
-        """Per crop: ``(text, confidence)``."""
+        """Per crop: ``(text, confidence)``; ``max_width`` (passed only when non-zero): also read long crops
+        at their own aspect up to this width and keep the more confident reading."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class OCRConfig:
     # () reads one crop per box
     det_batch_size: int = 8  # images per detector batch
     rec_batch_size: int = 64  # crops per recognizer batch
+    wide_width: int = 256  # crops longer than the recognizer's input width are read again at their own
+    # aspect, up to this width, and the more confident reading wins (CTC without TPS; 0: off)
     decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam"
     min_score: float = 0.0  # drop detections scoring below this
     min_confidence: float = 0.4  # drop words recognized with a lower confidence (most of them are misread: on
@@ -252,6 +255,14 @@ class OCR:
             out.extend(self.crop_candidates(crop, width, height))
         return out
 
+    def recognize_crops(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """``[(text, confidence)]`` per crop, with the config's batch size, decoder and ``wide_width``."""
+        if not crops:
+            return []
+        cfg = self.config
+        wide = {"max_width": cfg.wide_width} if cfg.wide_width else {}  # only then: other recognizers work too
+        return self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder, **wide)
+
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition
         (``(N, 4) float32 xyxy``, original pixels; detections under ``min_score`` removed), for evaluation."""
@@ -274,7 +285,7 @@ class OCR:
                     continue
                 owners.append((index, quad, float(score), list(range(len(crops), len(crops) + len(candidates)))))
                 crops.extend(candidates)
-        texts = self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder) if crops else []
+        texts = self.recognize_crops(crops)
         words: list[list[Word]] = [[] for _ in arrays]
         for index, quad, score, crop_ids in owners:
             text, confidence = best_reading([texts[i] for i in crop_ids])

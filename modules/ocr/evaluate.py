@@ -132,8 +132,7 @@ def evaluate_ocr(
                 crops.extend(candidates)
                 labels.append(nfc(word.text).strip())
         if crops:
-            outputs = ocr.recognizer.recognize(crops, batch_size=ocr.config.rec_batch_size,
-                                               decoder=ocr.config.decoder)
+            outputs = ocr.recognize_crops(crops)
             rec_pred.extend(best_reading([outputs[i] for i in ids])[0] for ids in owners)
             rec_gt.extend(labels)
 
@@ -155,6 +154,7 @@ def evaluate_ocr(
         },
         "end_to_end": prf(e2e["tp"], e2e["pred"], e2e["gt"]),
         "settings": {"iou_threshold": 0.5, "ignore_case": ignore_case, "margin": ocr.config.margin,
-                     "decoder": ocr.config.decoder},
+                     "decoder": ocr.config.decoder, "wide_width": ocr.config.wide_width,
+                     "min_confidence": ocr.config.min_confidence, "vertical": ocr.config.vertical},
         "per_image": per_image,
     }

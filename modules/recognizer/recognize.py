@@ -16,6 +16,7 @@ from modules.recognizer.ctc_decode import attn_greedy, ctc_beam_search, ctc_gree
 from modules.recognizer.jamo_head import fold_jamo_layers
 from modules.recognizer.model import RecognitionModel
 from modules.recognizer.preprocess import resize, to_tensor
+from modules.recognizer.wide_read import read_with_wide
 from modules.text.charset import Charset
 
 DECODERS = ("greedy", "beam")
@@ -53,10 +54,15 @@ class Recognizer:
         batch_size: int = 64,
         decoder: str = "greedy",
         beam_width: int = 5,
+        max_width: int = 0,
     ) -> list[tuple[str, float]]:
         """Crops (RGB / gray uint8 arrays or PIL images of any size) -> ``[(text, confidence)]``.
 
         ``decoder``: ``greedy`` (both heads) or ``beam`` (CTC prefix beam search, ``beam_width``).
+        ``max_width`` > the input width: crops longer than the input are also read at their own aspect,
+        up to this many pixels wide, and the more confident reading is kept (``wide_read``). Only CTC
+        models without TPS take it (TPS rectifies to the input width; an Attn head was trained on a fixed
+        number of frames); the others read at the input width alone.
         """
         if decoder not in DECODERS:
             raise ValueError(f"unknown decoder {decoder!r}; valid: {list(DECODERS)}")
@@ -64,10 +70,17 @@ class Recognizer:
             raise ValueError("beam search is implemented for CTC models; use decoder='greedy' for Attn")
         if isinstance(images, Image.Image) or (isinstance(images, np.ndarray) and images.ndim in (2, 3)):
             images = [images]  # one crop
+        if max_width and self.config.prediction == "CTC" and self.config.transformation == "None":
+            return read_with_wide(lambda crops, width: self._read(crops, width, batch_size, decoder, beam_width),
+                                  images, self.preprocess, max_width)
+        return self._read(images, None, batch_size, decoder, beam_width)
+
+    def _read(self, images: Sequence[np.ndarray | Image.Image], width: int | None, batch_size: int, decoder: str,
+              beam_width: int) -> list[tuple[str, float]]:
         results: list[tuple[str, float]] = []
         for start in range(0, len(images), batch_size):
             chunk = images[start : start + batch_size]
-            batch = np.stack([resize(image, self.preprocess) for image in chunk])
+            batch = np.stack([resize(image, self.preprocess, width) for image in chunk])
             probs = self.model(to_tensor(batch).to(self.device)).float().softmax(dim=2)
             if self.config.prediction == "Attn":
                 raw = attn_greedy(probs)
