@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Sequence
@@ -113,8 +114,11 @@ def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
 
 def best_reading(readings: Sequence[tuple[str, float]]) -> tuple[str, float]:
     """The most confident ``(NFC text, confidence)``; a non-empty text beats an empty one (an all-blank
-    CTC output can be very confident)."""
-    text, confidence = max(readings, key=lambda t: (bool(t[0].strip()), t[1]))
+    CTC output can be very confident). The recognizer's own choice between a crop's squeezed and wide
+    readings follows the same rule (``wide_read.more_confident``)."""
+    from modules.recognizer.wide_read import more_confident  # late: the recognizer package loads torch
+
+    text, confidence = functools.reduce(more_confident, readings)
     return nfc(text).strip(), float(confidence)
 
 

@@ -22,7 +22,8 @@ Reading = tuple[str, float]
 
 
 def more_confident(a: Reading, b: Reading) -> Reading:
-    """The reading with the higher confidence; a non-empty text beats an empty one."""
+    """The reading with the higher confidence; a non-empty text beats an empty one (an all-blank CTC
+    output can be very confident); on a tie, ``a``. The OCR picks among a box's crops by the same rule."""
     return max((a, b), key=lambda r: (bool(r[0].strip()), r[1]))
 
 
