@@ -19,6 +19,7 @@ from modules.detector.checkpoint import load_checkpoint, rng_state, save_checkpo
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
 from modules.detector.detect import NMS_IOU, SCORE_THRESHOLD, Detector
+from modules.detector.ema import ModelEMA
 from modules.detector.loss import yolo_loss
 from modules.detector.model import YoloDetector
 from modules.detector.targets import DONTCARE, build_targets
@@ -67,10 +68,11 @@ class Schedule:
 
 def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
                     schedule: Schedule, loss_config: LossConfig, desc: str = "train",
-                    memory_format: torch.memory_format = torch.contiguous_format) -> dict[str, float]:
+                    memory_format: torch.memory_format = torch.contiguous_format, ema: ModelEMA | None = None
+                    ) -> dict[str, float]:
     """One pass over ``loader`` (ended early when ``schedule`` is finished); returns the mean ``loss``,
     ``box``, ``obj``, ``cls`` of the steps taken. Batches are moved to the model's device in
-    ``memory_format`` (that of the model's weights)."""
+    ``memory_format`` (that of the model's weights). ``ema``, when given, is updated after every step."""
     model.train()
     device = next(model.parameters()).device
     anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
@@ -91,6 +93,8 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
+        if ema is not None:
+            ema.update(model)
         schedule.step += 1
         steps += 1
         sums["loss"] += float(loss.detach())
@@ -122,7 +126,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
     (weights, optimizer, schedule step and time used, epoch, RNG state). ``max_epochs_this_run`` trains
     in chunks (resume to continue). ``score_threshold`` and ``nms_iou`` set the per-epoch validation's
-    post-processing. Returns the per-epoch history.
+    post-processing. With ``train_config.ema_decay`` the moving average of the weights (``ema.ModelEMA``)
+    is what is validated and written to ``best.pt``; ``last.pt`` keeps both. Returns the per-epoch history.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +145,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
     schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
                         train_config.time_limit_min * 60)
+    ema = ModelEMA(model, train_config.ema_decay) if train_config.ema_decay else None
     history: list[dict[str, float]] = []
     start_epoch, best = 0, -1.0
     last_path = out_dir / "last.pt"
@@ -152,12 +158,18 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         schedule = Schedule(train_config.lr, schedule.total_steps, train_config.warmup_steps,
                             train_config.time_limit_min * 60, int(state["schedule"]["step"]),
                             float(state["schedule"]["elapsed_s"]))
+        if ema is not None and "ema" in state:
+            ema.module.load_state_dict(state["ema"])
+            ema.updates = int(state["ema_updates"])
+        elif ema is not None:  # last.pt of a run without EMA: start the average from the loaded weights
+            ema = ModelEMA(model, train_config.ema_decay)
         set_rng_state(state["rng"])
         dataset.rng = np.random.default_rng(train_config.seed + int(state["epoch"]))
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
         log(f"resumed from {last_path} after epoch {start_epoch}")
-    detector = Detector(model, config, score_threshold=score_threshold, iou_threshold=nms_iou,
+    validated = model if ema is None else ema.module
+    detector = Detector(validated, config, score_threshold=score_threshold, iou_threshold=nms_iou,
                         channels_last=train_config.channels_last)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
                                                                            start_epoch + max_epochs_this_run)
@@ -168,16 +180,19 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             break
         tic = time.monotonic()
         losses = train_one_epoch(model, loader, optimizer, schedule, loss_config,
-                                 desc=f"epoch {epoch + 1}/{train_config.epochs}", memory_format=memory_format)
+                                 desc=f"epoch {epoch + 1}/{train_config.epochs}", memory_format=memory_format,
+                                 ema=ema)
         metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
         row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
                "hmean": metrics["hmean"], "lr": optimizer.param_groups[0]["lr"], "seconds": time.monotonic() - tic}
         history.append(row)
         if metrics["hmean"] > best:
             best = metrics["hmean"]
-            save_checkpoint(out_dir / "best.pt", model, config, epoch + 1, metrics)
+            save_checkpoint(out_dir / "best.pt", validated, config, epoch + 1, metrics)
+        averaged = {} if ema is None else {"ema": {k: v.detach().cpu() for k, v in ema.module.state_dict().items()},
+                                           "ema_updates": ema.updates}
         save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
-                        schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best)
+                        schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best, **averaged)
         write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))
         log(f"epoch {epoch + 1}: loss {losses['loss']:.4f} P {metrics['precision']:.3f} R {metrics['recall']:.3f} "
             f"H {metrics['hmean']:.3f} ({row['seconds']:.0f} s)")
