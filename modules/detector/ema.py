@@ -23,11 +23,12 @@ class ModelEMA:
             raise ValueError(f"EMA decay must lie in (0, 1), got {decay}")
         self.module = copy.deepcopy(model).eval().requires_grad_(False)
         self.decay, self.tau, self.updates = decay, tau, updates
-        names = self.module.state_dict().keys()
-        self._float_names = [n for n in names if self.module.state_dict()[n].dtype.is_floating_point]
-        self._other_names = [n for n in names if n not in set(self._float_names)]
+        state = self.module.state_dict()
+        self._float_names = [name for name, value in state.items() if value.dtype.is_floating_point]
+        self._other_names = [name for name, value in state.items() if not value.dtype.is_floating_point]
 
     def current_decay(self) -> float:
+        """The decay the latest ``update`` used: ``decay * (1 - exp(-updates / tau))`` (0 before any)."""
         return self.decay * (1.0 - math.exp(-self.updates / self.tau))
 
     @torch.no_grad()
