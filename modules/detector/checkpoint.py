@@ -41,13 +41,18 @@ def set_rng_state(state: dict[str, Any]) -> None:
     random.setstate((version, tuple(internal), gauss_next))
 
 
+def cpu_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """``module``'s state_dict detached and on the CPU, as checkpoints store weights."""
+    return {k: v.detach().cpu() for k, v in module.state_dict().items()}
+
+
 def save_checkpoint(path: str | os.PathLike[str], model: torch.nn.Module, config: DetectorConfig, epoch: int,
                     metrics: dict[str, float] | None = None, **extra: Any) -> None:
     """Write atomically (temporary file + rename). ``extra`` adds optimizer / scheduler / rng / history."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "version": VERSION, "config": config.to_dict(),
-               "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+               "model": cpu_state(model),
                "epoch": int(epoch), "metrics": dict(metrics or {}), **extra}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     torch.save(payload, tmp)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from modules.detector.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from modules.detector.checkpoint import cpu_state, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
 from modules.detector.detect import NMS_IOU, SCORE_THRESHOLD, Detector
@@ -145,10 +145,10 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
     schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
                         train_config.time_limit_min * 60)
-    ema = ModelEMA(model, train_config.ema_decay) if train_config.ema_decay else None
     history: list[dict[str, float]] = []
     start_epoch, best = 0, -1.0
     last_path = out_dir / "last.pt"
+    averaged_state: tuple[dict[str, torch.Tensor], int] | None = None  # the average saved in last.pt
     if resume and last_path.exists():
         state = load_checkpoint(last_path)
         if state["config"] != config:
@@ -158,16 +158,18 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         schedule = Schedule(train_config.lr, schedule.total_steps, train_config.warmup_steps,
                             train_config.time_limit_min * 60, int(state["schedule"]["step"]),
                             float(state["schedule"]["elapsed_s"]))
-        if ema is not None and "ema" in state:
-            ema.module.load_state_dict(state["ema"])
-            ema.updates = int(state["ema_updates"])
-        elif ema is not None:  # last.pt of a run without EMA: start the average from the loaded weights
-            ema = ModelEMA(model, train_config.ema_decay)
+        if "ema" in state:
+            averaged_state = state["ema"], int(state["ema_updates"])
         set_rng_state(state["rng"])
         dataset.rng = np.random.default_rng(train_config.seed + int(state["epoch"]))
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
         log(f"resumed from {last_path} after epoch {start_epoch}")
+    ema = None
+    if train_config.ema_decay:  # from the (resumed) weights, or the saved average when last.pt has one
+        ema = ModelEMA(model, train_config.ema_decay, updates=averaged_state[1] if averaged_state else 0)
+        if averaged_state:
+            ema.module.load_state_dict(averaged_state[0])
     validated = model if ema is None else ema.module
     detector = Detector(validated, config, score_threshold=score_threshold, iou_threshold=nms_iou,
                         channels_last=train_config.channels_last)
@@ -189,8 +191,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         if metrics["hmean"] > best:
             best = metrics["hmean"]
             save_checkpoint(out_dir / "best.pt", validated, config, epoch + 1, metrics)
-        averaged = {} if ema is None else {"ema": {k: v.detach().cpu() for k, v in ema.module.state_dict().items()},
-                                           "ema_updates": ema.updates}
+        averaged = {} if ema is None else {"ema": cpu_state(ema.module), "ema_updates": ema.updates}
         save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
                         schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best, **averaged)
         write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))
