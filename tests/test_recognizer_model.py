@@ -95,24 +95,44 @@ def test_overfits_a_tiny_batch_to_exact_predictions(prediction, font_path):
     assert [pred for _, pred, _ in result.rows] == words
 
 
-@pytest.mark.parametrize("f,p", [("VGG", "CTC"), ("ResNet", "Attn")])
-def test_channels_last_training_step_matches_the_contiguous_layout(f, p):
+def _twin_trainers(transformation: str, f: str, p: str, num_iter: int) -> tuple[Trainer, Trainer]:
     torch.manual_seed(0)
     num_class = len(CHARSET) + (1 if p == "CTC" else 2)
-    cfg = ModelConfig(num_class=num_class, transformation="TPS", feature_extraction=f, prediction=p,
+    cfg = ModelConfig(num_class=num_class, transformation=transformation, feature_extraction=f, prediction=p,
                       output_channel=32, hidden_size=16, batch_max_length=6)
     model = build_model(cfg)
     twin = build_model(cfg)
     twin.load_state_dict(model.state_dict())
-    fast = Trainer(model, CHARSET, Preprocess(), OptimConfig(num_iter=4, schedule="constant"))
-    plain = Trainer(twin, CHARSET, Preprocess(), OptimConfig(num_iter=4, schedule="constant"), channels_last=False)
-    assert next(p for p in fast.model.parameters() if p.dim() == 4).is_contiguous(memory_format=torch.channels_last)
-    images = torch.randint(0, 256, (3, 1, 32, 100), dtype=torch.uint8)
-    labels = ["가나", "abc0", "다"]
-    fast.model.train(), plain.model.train()
-    losses = [trainer.loss(images, labels)[0] for trainer in (fast, plain)]
-    assert losses[0].item() == pytest.approx(losses[1].item(), rel=1e-4)
+    optim = OptimConfig(num_iter=num_iter, schedule="constant")
+    fast = Trainer(model, CHARSET, Preprocess(), optim)
+    plain = Trainer(twin, CHARSET, Preprocess(), optim, channels_last=False)
+    assert next(q for q in fast.model.parameters() if q.dim() == 4).is_contiguous(memory_format=torch.channels_last)
+    return fast, plain
+
+
+TWIN_IMAGES = torch.randint(0, 256, (3, 1, 32, 100), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+TWIN_LABELS = ["가나", "abc0", "다"]
+
+
+@pytest.mark.parametrize("f,p", [("VGG", "CTC"), ("ResNet", "Attn")])
+def test_channels_last_training_step_matches_the_contiguous_layout(f, p):
+    """Same loss and gradients in both memory layouts, up to summation order.
+
+    Gradients are compared with batch-norm statistics frozen (eval mode): in training mode a 3-image
+    batch of noise leaves some late channels with a variance near zero, and dividing by it magnifies
+    last-bit differences of the convolutions far beyond any tolerance (cosine 0.88 between the layouts'
+    ResNet gradients on an Intel host, 2-core AMD EPYC failed too), which says nothing about the layouts.
+    """
+    fast, plain = _twin_trainers("TPS", f, p, num_iter=4)
+    fast.model.eval(), plain.model.eval()
+    losses = [trainer.loss(TWIN_IMAGES, TWIN_LABELS)[0] for trainer in (fast, plain)]
+    assert losses[0].item() == pytest.approx(losses[1].item(), rel=1e-5)
     for loss in losses:
         loss.backward()
-    for a, b in zip(fast.model.parameters(), plain.model.parameters()):  # equal up to summation order
-        assert (a.grad - b.grad).norm() <= 1e-3 * b.grad.norm() + 1e-6
+    grads = [torch.cat([q.grad.flatten() for q in trainer.model.parameters()]) for trainer in (fast, plain)]
+    assert (grads[0] - grads[1]).norm() <= 1e-4 * grads[1].norm()
+    for a, b in zip(fast.model.parameters(), plain.model.parameters()):
+        assert (a.grad - b.grad).norm() <= 1e-2 * b.grad.norm() + 1e-6
+    fast.model.train(), plain.model.train()
+    train_losses = [trainer.loss(TWIN_IMAGES, TWIN_LABELS)[0].item() for trainer in (fast, plain)]
+    assert train_losses[0] == pytest.approx(train_losses[1], rel=1e-3)
