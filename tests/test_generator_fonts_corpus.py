@@ -13,7 +13,7 @@ from fontTools import subset
 from openpyxl import Workbook
 
 from modules.generator.corpus import read_corpus, summarize_problems
-from modules.generator.fonts import fonts_covering, load_fonts
+from modules.generator.fonts import fonts_covering, load_fonts, reserved_reason
 from modules.text.charset import ksx1001_hangul, printable_ascii
 
 
@@ -45,14 +45,86 @@ def fonts_dir(tmp_path: Path, font_path: Path) -> Path:
     return folder
 
 
-def test_shipped_fonts_cover_ksx1001_and_ascii(repo_root: Path) -> None:
-    required = "".join(ksx1001_hangul()) + "".join(printable_ascii()).strip()
-    fonts, problems = load_fonts(repo_root / "textimagegenerator" / "fonts", required=required)
+def test_shipped_fonts_cover_the_text_they_render(repo_root: Path) -> None:
+    """Korean fonts cover (nearly) all of KS X 1001, every font the ASCII letters and digits it is
+    drawn with; a caps-only design maps no lower case, so lower-case text never reaches it."""
+    fonts, problems = load_fonts(repo_root / "textimagegenerator" / "fonts")
     assert problems == []
-    assert len(fonts) >= 8 and len({f.style for f in fonts}) >= 5
-    assert {f.split for f in fonts} == {"train", "test"}
+    ksx = "".join(ksx1001_hangul())
+    digits_and_caps = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for font in fonts:
+        if font.script == "ko":
+            assert len(font.missing(ksx)) <= 100, font.path
+        else:
+            assert font.covers(digits_and_caps), font.path
+            assert font.missing(ksx) == set(ksx), font.path  # a Latin font: no Hangul
+    # a few Hangul designs have no Latin glyphs: they only ever draw Hangul-only texts
+    assert sum(f.covers(digits_and_caps) for f in fonts if f.script == "ko") >= 40
+    caps_only = [f for f in fonts if f.family in ("Bebas Neue", "Humor Sans")]
+    assert caps_only and not any(f.covers("Seoul") for f in caps_only)
+    assert all(f.covers("SEOUL") for f in caps_only)
+
+
+def test_shipped_pool_is_large_and_split_by_family(repo_root: Path) -> None:
+    fonts, _ = load_fonts(repo_root / "textimagegenerator" / "fonts")
+    for script, files, families in (("ko", 40, 12), ("latin", 40, 15)):
+        pool = [f for f in fonts if f.script == script]
+        assert len(pool) >= files and len({f.family for f in pool}) >= families, script
+        for split in ("train", "test"):
+            assert len({f.family for f in pool if f.split == split}) >= 5, (script, split)
+    split_of: dict[str, set[str]] = {}
+    for font in fonts:
+        split_of.setdefault(font.family, set()).add(font.split)
+    assert all(len(splits) == 1 for splits in split_of.values()), {k: v for k, v in split_of.items() if len(v) > 1}
+    train_styles = {f.style for f in fonts if f.split == "train" and f.script == "ko"}
+    assert {"gothic", "myeongjo", "pen", "display", "mono"} <= train_styles
     train, _ = load_fonts(repo_root / "textimagegenerator" / "fonts", split="train")
     assert train and all(f.split == "train" for f in train) and len(train) < len(fonts)
+
+
+def test_no_reserved_family_is_in_the_font_pool(repo_root: Path) -> None:
+    """UnFonts and Baekmuk are reserved for independent evaluation: not a file, family, package or
+    internal font name of the pool may be theirs."""
+    from fontTools.ttLib import TTFont
+
+    folder = repo_root / "textimagegenerator" / "fonts"
+    listing = json.loads((folder / "fonts.json").read_text(encoding="utf-8"))["fonts"]
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".ttf", ".otf", ".ttc"))
+    assert {e["file"] for e in listing} == {p.name for p in files}  # nothing unlisted lies there either
+    for entry in listing:
+        assert reserved_reason(entry["file"], entry.get("family", ""), entry.get("package", "")) == "", entry
+    for path in files:
+        with TTFont(str(path), lazy=True) as font:
+            names = [str(r) for r in font["name"].names if r.nameID in (1, 4, 16)]
+        assert names and reserved_reason(*names) == "", (path, names)
+
+
+def test_a_reserved_font_is_refused_wherever_it_is_named(tmp_path: Path, font_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    shutil.copy(font_path, folder / "UnBatang.ttf")  # reserved by file name
+    shutil.copy(font_path, folder / "plain.ttf")  # reserved by its listed family
+    shutil.copy(font_path, folder / "pkg.ttf")  # reserved by its package
+    with TTFont(str(font_path)) as font:  # reserved by the name inside the font only
+        for record in font["name"].names:
+            if record.nameID in (1, 4, 16):
+                record.string = "Baekmuk Dotum"
+        font.save(str(folder / "inner.ttf"))
+    shutil.copy(font_path, folder / "ok.ttf")
+    (folder / "fonts.json").write_text(json.dumps({"fonts": [
+        {"file": "UnBatang.ttf", "split": "train"},
+        {"file": "plain.ttf", "family": "UnDotum", "split": "train"},
+        {"file": "pkg.ttf", "family": "Something", "package": "fonts-unfonts-extra", "split": "test"},
+        {"file": "inner.ttf", "family": "Innocent", "split": "train"},
+        {"file": "ok.ttf", "family": "Nanum Gothic", "split": "train"},
+    ]}), encoding="utf-8")
+    fonts, problems = load_fonts(folder)
+    assert [f.name for f in fonts] == ["ok"]
+    assert sorted(Path(p.path).name for p in problems) == ["UnBatang.ttf", "inner.ttf", "pkg.ttf", "plain.ttf"]
+    assert all("reserved for independent evaluation" in p.reason for p in problems)
+    assert not reserved_reason("Unicode Sans", "Under", "Alee Guseul", "Noto Sans CJK KR")
 
 
 def test_unreadable_and_missing_fonts_are_reported_and_skipped(fonts_dir: Path) -> None:

@@ -2,12 +2,16 @@
 
 Each font's character map is read with fontTools; a text is rendered with a font only when the
 font maps every non-space character of it. A font file that cannot be read is reported and skipped.
+The ``train`` / ``test`` split is by design family, so held-out fonts are designs, not weights, the
+models never saw. The UnFonts and Baekmuk families are reserved for independent evaluation: a font
+of theirs is refused wherever it is listed (``reserved_reason``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,16 +19,22 @@ from pathlib import Path
 from fontTools.ttLib import TTFont, TTLibError
 
 SPLITS = ("train", "test")
+# UnFonts (fonts-unfonts-core / -extra: UnBatang, UnDotum, UnGraphic, ...) and Baekmuk: never rendered.
+RESERVED = re.compile(r"baekmuk|unfonts|\bUn ?(Batang|Dotum|Graphic|Gungseo|Pilgia?|Pen|Penheulim|Taza|Shinmun|"
+                      r"Yetgul|Jamo\w*|Vada|Guseul|Bom)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class FontInfo:
-    """One usable font: its path, style, split (``train`` / ``test``) and mapped code points."""
+    """One usable font: its path, style, split (``train`` / ``test``), mapped code points, design
+    family and script (``ko`` fonts have Hangul, ``latin`` fonts only Latin)."""
 
     path: str
     style: str
     split: str
     codepoints: frozenset[int]
+    family: str = ""
+    script: str = "ko"
 
     @property
     def name(self) -> str:
@@ -51,16 +61,35 @@ class FontProblem:
         return f"{self.path}: {self.reason}"
 
 
+def _font_names(font: TTFont) -> list[str]:
+    """The family, full and typographic family names in the font's name table."""
+    return [str(record) for record in font["name"].names if record.nameID in (1, 4, 16)] if "name" in font else []
+
+
 def read_codepoints(path: str | os.PathLike[str]) -> frozenset[int]:
-    """Code points mapped by the font's best cmap; raises ``ValueError`` for an unreadable file."""
+    """Code points mapped by the font's best cmap; raises ``ValueError`` for an unreadable file or a
+    font of a reserved family (by its internal names)."""
     try:
         with TTFont(str(path), lazy=True, fontNumber=0) as font:
             cmap = font.getBestCmap()
-    except (OSError, TTLibError, AssertionError, KeyError, ValueError, IndexError, TypeError) as error:
+            names = _font_names(font)
+    except (OSError, TTLibError, AssertionError, KeyError, ValueError, IndexError, TypeError, UnicodeError) as error:
         raise ValueError(f"cannot read font ({type(error).__name__}: {error})") from error
+    reason = reserved_reason(*names)
+    if reason:
+        raise ValueError(reason)
     if not cmap:
         raise ValueError("font has no usable character map")
     return frozenset(cmap)
+
+
+def reserved_reason(*names: str) -> str:
+    """Why a font named by any of ``names`` (file, family, package, internal names) may not be used:
+    ``""`` when it may."""
+    for name in names:
+        if name and RESERVED.search(name.replace("_", " ").replace("-", " ")):
+            return f"reserved for independent evaluation ({name!r}: UnFonts / Baekmuk are never used)"
+    return ""
 
 
 def load_fonts(
@@ -95,12 +124,18 @@ def load_fonts(
         if split is not None and entry_split != split:
             continue
         path = fonts_dir / entry["file"]
+        family = str(entry.get("family", "")) or path.stem
+        reason = reserved_reason(path.stem, family, str(entry.get("package", "")))
+        if reason:
+            problems.append(FontProblem(str(path), reason))
+            continue
         try:
             codepoints = read_codepoints(path)
         except ValueError as error:
             problems.append(FontProblem(str(path), str(error)))
             continue
-        info = FontInfo(str(path), str(entry.get("style", "unknown")), entry_split, codepoints)
+        info = FontInfo(str(path), str(entry.get("style", "unknown")), entry_split, codepoints, family,
+                        str(entry.get("script", "ko")))
         lacking = info.missing(required)
         if lacking:
             shown = "".join(sorted(lacking))[:20]
