@@ -2,12 +2,16 @@
 
     .venv/bin/python textimagegenerator/build_sample_data.py [--out PATH] [--seed 0]
 
-All vocabulary below is written by the project (no third-party text), composed combinatorially
-with a fixed seed into sign-like words and short phrases (shop names, signs, menus, addresses,
-prices, phone numbers, English words, made-up brand names, mixed Korean/English), plus random
-strings of KS X 1001 syllables so every one of the 2,350 syllables appears at least twice.
-Columns: ``text``, ``category``, ``language`` (see README.md). Only KS X 1001 syllables and
-printable ASCII are used, so every shipped font covers every row.
+The sign vocabulary below is written by the project, composed combinatorially with a fixed seed
+into sign-like words and short phrases (shop names, signs, menus, addresses, prices, phone numbers,
+English words, made-up brand names, mixed Korean/English), plus random strings of KS X 1001
+syllables so every one of the 2,350 syllables appears at least twice. Real vocabulary comes from two
+word lists in ``words/``: Korean words of Debian's hunspell-ko dictionary (MPL 1.1 / GPL / LGPL) and
+English words of Debian's wamerican list (see the ``*.LICENSE.txt`` files); from them and from
+templates come dictionary words, long phrases, dates, times, units, ₩ prices, single characters and
+more mixed Korean + Latin + digit texts.
+Columns: ``text``, ``category``, ``language`` (see README.md). Only KS X 1001 syllables, printable
+ASCII and ``SYMBOLS`` are used; a font lacking a character never draws a text holding it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +30,11 @@ if str(ROOT) not in sys.path:  # a script run from anywhere: make the repository
 from modules.text.charset import ksx1001_hangul, printable_ascii  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).with_name("sample_data.xlsx")
+WORDS_DIR = Path(__file__).with_name("words")
+SYMBOLS = "₩·°℃※…"  # sign symbols beyond ASCII (the font subsets keep them)
+UNITS = ("km", "m", "cm", "mm", "kg", "g", "mg", "ml", "L", "kcal", "W", "V", "GB", "인분", "개", "명", "분", "대")
+WEEKDAYS = "월화수목금토일"
+MAX_LENGTH = 25  # the recognizer's default batch_max_length: no label may be longer
 
 SHOP_PREFIX = (
     "행복 우리 대박 새마을 서울 한빛 푸른 하나 미소 해피 그린 늘봄 다온 소망 참좋은 제일 명품 황금 신선 동네 "
@@ -132,6 +142,86 @@ def _phone(rng: random.Random) -> str:
     return f"TEL {rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
 
 
+def read_words(name: str) -> list[str]:
+    """The word list ``words/<name>.txt`` (one word a line)."""
+    return [w for w in (WORDS_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines() if w]
+
+
+def _phrase(rng: random.Random, words: list[str], count: int, limit: int = MAX_LENGTH) -> str:
+    """``count`` random words joined by spaces (fewer where they would pass ``limit`` characters, but
+    at least two: words are drawn until two fit)."""
+    picked = [rng.choice([w for w in rng.sample(words, 20) if len(w) <= limit // 2] or ["말"])]
+    for _ in range(count * 4):
+        word = rng.choice(words)
+        if len(" ".join(picked)) + 1 + len(word) <= limit:
+            picked.append(word)
+            if len(picked) == count:
+                break
+    return " ".join(picked)
+
+
+def _date(rng: random.Random) -> str:
+    y, m, d = rng.randint(1990, 2030), rng.randint(1, 12), rng.randint(1, 28)
+    return rng.choice((f"{y}.{m:02d}.{d:02d}", f"{y}-{m:02d}-{d:02d}", f"{m}월 {d}일", f"{y}년 {m}월 {d}일",
+                       f"{m:02d}/{d:02d}", f"{m}/{d}({rng.choice(WEEKDAYS)})", f"{y}. {m}. {d}.",
+                       f"{m}.{d} {rng.choice(WEEKDAYS)}요일"))
+
+
+def _time(rng: random.Random) -> str:
+    h, m = rng.randint(0, 23), rng.choice((0, 0, 10, 15, 20, 30, 30, 40, 45, 50))
+    h2 = min(23, h + rng.randint(1, 12))
+    return rng.choice((f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}~{h2:02d}:{m:02d}", f"오전 {h % 12 or 12}:{m:02d}",
+                       f"오후 {h % 12 or 12}시", f"{h}시 {m}분", f"AM {h % 12 or 12}:{m:02d}", f"PM {h % 12 or 12}:{m:02d}",
+                       f"영업시간 {h:02d}:00-{h2:02d}:00", f"{h}:{m:02d} - {h2}:{m:02d}"))
+
+
+def _unit(rng: random.Random) -> str:
+    unit = rng.choice(UNITS)
+    number = rng.choice((str(rng.randint(1, 999)), f"{rng.randint(0, 99)}.{rng.randint(0, 9)}", f"{rng.randint(1, 99) * 100:,}"))
+    return rng.choice((f"{number}{unit}", f"{number} {unit}", f"{number}{unit}" if unit.isascii() else f"약 {number}{unit}"))
+
+
+def _real_vocabulary(rng: random.Random, add: Callable[[str, str, str], None]) -> None:
+    """Dictionary words, long phrases, dates, times, units, ₩ prices, single characters, mixed texts."""
+    ko, en = read_words("ko_words"), read_words("en_words")
+    for word in rng.sample(ko, 7000):
+        add(word, "word_ko", "ko")
+    for word in rng.sample(en, 3500):
+        add(_case(rng, word), "word_en", "en")
+    for _ in range(1200):
+        add(_phrase(rng, ko, rng.randint(3, 6)), "phrase", "ko")
+    for _ in range(500):
+        add(_case(rng, _phrase(rng, en, rng.randint(3, 5))), "phrase", "en")
+    for _ in range(600):
+        add(_date(rng), "date", "mixed")
+    for _ in range(500):
+        add(_time(rng), "time", "mixed")
+    for _ in range(700):
+        add(_unit(rng), "unit", "mixed")
+    for _ in range(500):
+        amount = rng.choice((rng.randint(1, 99) * 500, rng.randint(1, 300) * 1000))
+        add(rng.choice((f"₩{amount:,}", f"₩ {amount:,}", f"{amount:,}₩", f"{amount // 1000}천원", f"{amount:,}원~")),
+            "price", "mixed")
+    singles = list(ksx1001_hangul())
+    for _ in range(900):
+        form = rng.random()
+        add(rng.choice(singles) if form < 0.6 else rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+            if form < 0.8 else str(rng.randint(0, 9)) if form < 0.95 else rng.choice(SYMBOLS + "#&@%+*"), "single", "mixed")
+    for _ in range(1500):
+        form = rng.random()
+        if form < 0.3:
+            text = f"{rng.choice(ko)} {_case(rng, rng.choice(en))}"
+        elif form < 0.5:
+            text = f"{_unit(rng)} {rng.choice(ko)}"
+        elif form < 0.7:
+            text = f"{rng.choice(ko)}{rng.randint(1, 99)}"
+        elif form < 0.85:
+            text = f"{_case(rng, rng.choice(en))} {rng.choice(SHOP_TYPE)} {rng.randint(1, 9)}호점"
+        else:
+            text = f"{rng.choice(('T.', 'Tel.', '☎', '문의 ', 'H.P ')).replace('☎', 'TEL ')}{_phone(rng)}"
+        add(text, "mixed", "mixed")
+
+
 def build_rows(seed: int = 0) -> list[tuple[str, str, str]]:
     """Every corpus row as ``(text, category, language)``, deterministic for a seed."""
     rng = random.Random(seed)
@@ -212,6 +302,7 @@ def build_rows(seed: int = 0) -> list[tuple[str, str, str]]:
         text = (str(rng.randint(0, 99999)) if form < 0.4 else f"No.{rng.randint(1, 999)}" if form < 0.6
                 else f"{rng.randint(1, 12)}/{rng.randint(1, 31)}" if form < 0.8 else f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}")
         add(text, "number", "mixed")
+    _real_vocabulary(rng, add)
     syllables = list(ksx1001_hangul())
     for _ in range(2):  # two passes: every KS X 1001 syllable appears at least twice
         rng.shuffle(syllables)
@@ -248,10 +339,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rows = build_rows(args.seed)
-    allowed = set(ksx1001_hangul()) | set(printable_ascii())
+    allowed = set(ksx1001_hangul()) | set(printable_ascii()) | set(SYMBOLS)
     bad = {c for text, _, _ in rows for c in text if c not in allowed}
     if bad:
-        raise SystemExit(f"characters outside KS X 1001 + ASCII: {sorted(bad)}")
+        raise SystemExit(f"characters outside KS X 1001 + ASCII + {SYMBOLS}: {sorted(bad)}")
     write_xlsx(rows, args.out)
     cats: dict[str, int] = {}
     for _, cat, _ in rows:
