@@ -31,8 +31,8 @@ STEPS: list[Step | Prepare] = [
     Step("00_remove_hangul_filenames", smoke={"show_rows": 3}, full={}, outputs=()),  # dry run unless dry_run=False
     Step("01_make_gtdata", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
     Step("crnn_preprocess", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
-    Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100},
-         full={"train_count": 1_000_000, "test_count": 20_000}, outputs=("out_root",)),
+    Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100, "ood_count": 60},
+         full={"train_count": 1_000_000, "test_count": 20_000, "ood_count": 5_000}, outputs=("out_root",)),
     Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,

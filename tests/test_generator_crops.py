@@ -72,7 +72,8 @@ def test_glyph_lines_place_characters_in_order(font_path: Path) -> None:
 def test_crop_shows_the_text_with_contrast(font_path: Path) -> None:
     cache = GlyphCache()
     plain = CropConfig(background_weights=(("flat", 1.0),), p_outline=0, p_shadow=0, p_rotate=0, p_shear=0,
-                       p_perspective=0, p_curve=0, p_blur=0, p_motion_blur=0, p_noise=0, p_lowres=0)
+                       p_perspective=0, p_curve=0, p_blur=0, p_motion_blur=0, p_noise=0, p_lowres=0,
+                       p_extrude=0, p_light=0, p_glare=0, p_occlude=0, p_neighbour=0, p_low_contrast=0)
     crop = render_crop(np.random.default_rng(0), "행복약국", str(font_path), cache, plain)
     assert crop.dtype == np.uint8 and crop.ndim == 3 and 28 <= crop.shape[0] <= 80
     luma = crop.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])

@@ -127,3 +127,66 @@ def composite(bg: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]) -> np
         a = alpha.astype(np.float32)[..., None] * (1.0 / 255.0)
         out += (color - out) * a
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def extrude(mask: np.ndarray, dx: int, dy: int, depth: int) -> np.ndarray:
+    """3-D extruded letters: the union of ``mask`` shifted 1..``depth`` steps of ``(dx, dy)`` pixels,
+    drawn behind the face in a darker colour. ``(H, W) uint8`` in and out."""
+    out = np.zeros_like(mask)
+    for step in range(1, depth + 1):
+        np.maximum(out, shift(mask, dx * step, dy * step), out=out)
+    return out
+
+
+def uneven_light(rng: np.random.Generator, img: np.ndarray, strength: float) -> np.ndarray:
+    """Light falling off across the image: multiply by a smooth ramp + radial field in
+    ``[1 - strength, 1 + strength / 2]``. ``(H, W, 3) uint8 RGB`` in and out."""
+    h, w = img.shape[:2]
+    sh, sw = max(2, h // 4), max(2, w // 4)
+    ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = xs / sw * np.cos(angle) + ys / sh * np.sin(angle)
+    cx, cy = rng.uniform(0, sw), rng.uniform(0, sh)
+    radial = -np.hypot((xs - cx) / sw, (ys - cy) / sh)
+    field = ramp * rng.uniform(0, 1) + radial * rng.uniform(0, 1)
+    field = (field - field.min()) / max(float(np.ptp(field)), 1e-6)  # 0..1
+    gain = cv2.resize(1 - strength + 1.5 * strength * field, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(img.astype(np.float32) * gain[..., None], 0, 255).astype(np.uint8)
+
+
+def glare(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    """A specular highlight: a bright, soft ellipse somewhere on the image (light on glossy signs)."""
+    h, w = img.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    center = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+    axes = (max(2, int(w * rng.uniform(0.05, 0.3))), max(2, int(h * rng.uniform(0.2, 0.7))))
+    cv2.ellipse(mask, center, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
+    sigma = max(1.0, min(axes) * 0.6)
+    alpha = cv2.GaussianBlur(mask, (0, 0), sigma).astype(np.float32)[..., None] * (rng.uniform(0.4, 0.85) / 255.0)
+    out = img.astype(np.float32)
+    return np.clip(out + (255.0 - out) * alpha, 0, 255).astype(np.uint8)
+
+
+def occlude(rng: np.random.Generator, img: np.ndarray, max_cover: float = 0.1) -> np.ndarray:
+    """Something in front of the text: a thin bar, wire or blob of a random colour covering at most
+    about ``max_cover`` of the image (little enough that every character stays readable)."""
+    h, w = img.shape[:2]
+    out = img.copy()
+    color = tuple(int(c) for c in rng.integers(0, 256, 3))
+    kind = rng.random()
+    if kind < 0.4:  # a wire or pole crossing the text
+        thickness = max(1, int(h * rng.uniform(0.03, 0.08)))
+        x0, x1 = int(rng.integers(0, w)), int(rng.integers(0, w))
+        cv2.line(out, (x0, 0), (x1, h), color, thickness)
+    elif kind < 0.7:  # a bar along one edge (a frame, the next sign)
+        edge = int(rng.integers(4))
+        depth = max(1, int((h if edge < 2 else w) * rng.uniform(0.03, max_cover)))
+        region = ((slice(0, depth), slice(None)), (slice(h - depth, h), slice(None)),
+                  (slice(None), slice(0, depth)), (slice(None), slice(w - depth, w)))[edge]
+        out[region] = color
+    else:  # a blob (a leaf, a sticker) at a corner
+        radius = max(2, int(np.sqrt(max_cover * h * w / np.pi)))
+        cx = int(rng.choice([rng.integers(0, max(1, w // 8)), rng.integers(w - max(1, w // 8), w)]))
+        cy = int(rng.choice([0, h]))
+        cv2.circle(out, (cx, cy), radius, color, -1)
+    return out

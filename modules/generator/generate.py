@@ -33,7 +33,8 @@ from modules.generator.pool import chunk_outputs
 from modules.generator.render_crop import CropConfig, render_crop
 from modules.imageio import encode_image, write_bytes_atomic
 
-SPLIT_CODES = {"train": 1, "test": 2}
+SPLIT_CODES = {"train": 1, "test": 2, "ood": 3}
+FONT_SPLITS = {"train": "train", "test": "test", "ood": "test"}  # which fonts.json split draws each crop split
 MAX_TEXT_TRIES = 20
 
 
@@ -109,7 +110,11 @@ class CropWorker:
         if picked is None:
             return index, None, False, problems
         text, font = picked
-        image = render_crop(rng, text, font.path, self.cache, self.config, self.scene_pool())
+        neighbour = ""
+        if self.config.p_neighbour > 0:  # another corpus line, drawn in the same font when it can be
+            other = self.rows[int(rng.integers(len(self.rows)))].text
+            neighbour = other if font.covers(other) else ""
+        image = render_crop(rng, text, font.path, self.cache, self.config, self.scene_pool(), neighbour)
         quality = int(rng.integers(self.config.jpeg_quality[0], self.config.jpeg_quality[1] + 1))
         write_bytes_atomic(image_path, encode_image(image, ".jpg", quality))
         write_bytes_atomic(label_path, f"{name}.jpg\t{text}\n".encode("utf-8"))
@@ -159,7 +164,9 @@ def generate_crops(
     chunk_size: int = 200,
     progress: bool = True,
 ) -> CropResult:
-    """Generate ``count`` crops of ``split`` (``train`` uses the train fonts, ``test`` the test fonts).
+    """Generate ``count`` crops of ``split``: ``train`` uses the train font families, ``test`` (validation)
+    and ``ood`` (the out-of-distribution dev set, made with ``render_crop.OOD_CROP_CONFIG``) the held-out
+    ones (``FONT_SPLITS``).
 
     ``workers``: processes (0 = every core). ``skip_categories``: corpus categories left out (e.g.
     ``("random_syllables",)`` for a test set of words and phrases). ``coverage_share``: share of crops
@@ -181,11 +188,11 @@ def generate_crops(
     rows = [r for r in rows if r.category not in skip_categories]
     if not rows:
         raise ValueError(f"{corpus_path}: no usable text rows" + (f" outside {skip_categories}" if skip_categories else ""))
-    fonts, font_problems = load_fonts(fonts_dir, split=split)
+    fonts, font_problems = load_fonts(fonts_dir, split=FONT_SPLITS[split])
     for problem in font_problems:
         print(f"fonts: skipped {problem}")
     if not fonts:
-        raise ValueError(f"{fonts_dir}: no readable {split} font")
+        raise ValueError(f"{fonts_dir}: no readable {FONT_SPLITS[split]} font")
 
     image_dir, label_dir = out_root / split, out_root / f"{split}_label"
     manifest = out_root / f".generator_{split}.json"

@@ -14,10 +14,11 @@ from modules.lmdbio.writer import (
     LmdbReport,
     create_lmdb,
     iter_lmdb_labels,
+    iter_lmdb_samples,
     read_manifest,
 )
 
-__all__ = ["GtSource", "LmdbConfig", "LmdbDataset", "LmdbReport", "create_lmdb", "iter_lmdb_labels", "read_manifest"]
+__all__ = ["GtSource", "LmdbConfig", "LmdbDataset", "LmdbReport", "create_lmdb", "iter_lmdb_labels", "iter_lmdb_samples", "read_manifest"]
 
 
 def __getattr__(name: str) -> Any:

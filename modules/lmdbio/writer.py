@@ -411,3 +411,18 @@ def iter_lmdb_labels(lmdb_dir: str | os.PathLike[str]) -> Iterator[tuple[int, st
                     yield index, raw.decode("utf-8")
     finally:
         env.close()
+
+
+def iter_lmdb_samples(lmdb_dir: str | os.PathLike[str]) -> Iterator[tuple[int, bytes, str]]:
+    """``(index, image bytes, label)`` of every sample of an lmdb dataset (1-based); the image as stored
+    (encoded JPEG / PNG), for readers that decode it their own way."""
+    env = lmdb.open(str(lmdb_dir), readonly=True, lock=False, readahead=False, meminit=False, subdir=True)
+    try:
+        with env.begin() as txn:
+            count = int(txn.get(b"num-samples") or b"0")
+            for index in range(1, count + 1):
+                data, raw = txn.get(b"image-%09d" % index), txn.get(b"label-%09d" % index)
+                if data is not None and raw is not None:
+                    yield index, bytes(data), raw.decode("utf-8")
+    finally:
+        env.close()

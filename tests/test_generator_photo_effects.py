@@ -1,0 +1,92 @@
+"""Photo-like rendering: extrusion, uneven light, glare, occlusion, a neighbouring line, tiny text, and
+the out-of-distribution dev set's renderer (other settings, held-out font families only)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modules.generator import effects
+from modules.generator.generate import generate_crops
+from modules.generator.glyphs import GlyphCache
+from modules.generator.render_crop import OOD_CROP_CONFIG, CropConfig, render_crop
+
+from tests.test_generator_crops import corpus, fonts_dir  # noqa: F401  (fixtures)
+
+OFF = dict(p_outline=0.0, p_shadow=0.0, p_extrude=0.0, p_rotate=0.0, p_shear=0.0, p_perspective=0.0, p_curve=0.0,
+           p_blur=0.0, p_motion_blur=0.0, p_noise=0.0, p_lowres=0.0, p_light=0.0, p_glare=0.0, p_occlude=0.0,
+           p_neighbour=0.0, p_low_contrast=0.0, background_weights=(("flat", 1.0),), padding=(0.1, 0.1),
+           vpadding=(0.1, 0.1), font_sizes=(30,))
+
+
+def test_extrusion_trails_the_letters_in_one_direction() -> None:
+    mask = np.zeros((20, 20), np.uint8)
+    mask[5:10, 5:10] = 255
+    out = effects.extrude(mask, 1, 1, 3)
+    assert out[12, 12] == 255 and out[13, 13] == 0  # 3 steps down-right, no further
+    assert out[4, 4] == 0 and out[5, 5] == 0  # nothing up-left; the face itself is not part of it
+
+
+def test_uneven_light_and_glare_keep_shape_and_stay_in_range() -> None:
+    rng = np.random.default_rng(0)
+    img = np.full((40, 120, 3), 128, np.uint8)
+    lit = effects.uneven_light(rng, img, 0.4)
+    assert lit.shape == img.shape and lit.dtype == np.uint8
+    assert lit.min() >= int(128 * 0.6) - 1 and lit.max() <= int(128 * 1.2) + 1 and np.ptp(lit) > 20
+    shiny = effects.glare(np.random.default_rng(1), img)
+    assert shiny.shape == img.shape and shiny.max() > 160 and shiny.min() == 128  # brighter, never darker
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_occlusion_covers_a_small_part_only(seed: int) -> None:
+    img = np.zeros((48, 160, 3), np.uint8)
+    out = effects.occlude(np.random.default_rng(seed), img)
+    changed = (out != img).any(axis=2).mean()
+    assert changed <= 0.16
+
+
+def test_a_neighbouring_line_makes_the_crop_taller(font_path: Path) -> None:
+    cache = GlyphCache()
+    plain_cfg = CropConfig(**OFF)
+    with_cfg = replace(plain_cfg, p_neighbour=1.0)
+    plain = render_crop(np.random.default_rng(3), "행복약국", str(font_path), cache, plain_cfg, None, "출입금지")
+    taller = render_crop(np.random.default_rng(3), "행복약국", str(font_path), cache, with_cfg, None, "출입금지")
+    assert taller.shape[0] > plain.shape[0] and taller.shape[1] == plain.shape[1]
+
+
+def test_tiny_text_is_drawn_small_then_upscaled(font_path: Path) -> None:
+    cache = GlyphCache()
+    base = CropConfig(**OFF)
+    sharp = render_crop(np.random.default_rng(5), "행복약국", str(font_path), cache, base)
+    tiny = render_crop(np.random.default_rng(5), "행복약국", str(font_path), cache,
+                       replace(base, p_lowres=1.0, lowres_height=(8.0, 8.0)))
+    assert tiny.shape == sharp.shape
+
+    def detail(img: np.ndarray) -> float:  # high-frequency energy
+        grey = img.astype(np.float32).mean(axis=2)
+        return float(np.abs(np.diff(grey, axis=1)).mean())
+
+    assert detail(tiny) < 0.7 * detail(sharp)
+
+
+def test_the_ood_renderer_differs_from_training_in_every_range_it_names() -> None:
+    train = CropConfig()
+    differing = [f.name for f in fields(CropConfig) if getattr(train, f.name) != getattr(OOD_CROP_CONFIG, f.name)]
+    assert {"font_sizes", "spacing", "padding", "background_weights", "jpeg_quality"} <= set(differing)
+    assert not set(OOD_CROP_CONFIG.font_sizes) & set(train.font_sizes)
+    assert dict(OOD_CROP_CONFIG.background_weights).get("flat", 0) == 0 < dict(train.background_weights)["flat"]
+
+
+def test_ood_crops_use_only_held_out_font_families(tmp_path: Path, corpus: Path, fonts_dir: Path) -> None:  # noqa: F811
+    result = generate_crops(tmp_path / "out", "ood", 12, seed=0, fonts_dir=fonts_dir, corpus_path=corpus,
+                            workers=1, config=OOD_CROP_CONFIG, progress=False)
+    manifest = json.loads((tmp_path / "out" / ".generator_ood.json").read_text(encoding="utf-8"))
+    assert manifest["fonts"] == ["AsciiOnly.ttf"]  # the fixture's only test-split font
+    assert result.count == 12 and all(ch.isascii() for ch in Path(result.gt_path).read_text(encoding="utf-8"))
+    train = generate_crops(tmp_path / "out", "train", 4, seed=0, fonts_dir=fonts_dir, corpus_path=corpus,
+                           workers=1, progress=False)
+    assert train.count == 4  # the same folder holds both splits side by side
