@@ -90,3 +90,28 @@ def test_ood_crops_use_only_held_out_font_families(tmp_path: Path, corpus: Path,
     train = generate_crops(tmp_path / "out", "train", 4, seed=0, fonts_dir=fonts_dir, corpus_path=corpus,
                            workers=1, progress=False)
     assert train.count == 4  # the same folder holds both splits side by side
+
+
+def test_scenes_hold_boards_of_lines_big_text_and_large_photos(repo_root: Path) -> None:
+    from modules.generator.corpus import read_corpus
+    from modules.generator.fonts import load_fonts
+    from modules.generator.scene import LARGE_SIZES, render_scene
+
+    rows, _ = read_corpus(repo_root / "textimagegenerator" / "sample_data.xlsx")
+    fonts, _ = load_fonts(repo_root / "textimagegenerator" / "fonts", split="train")
+    cache = GlyphCache()
+    boards = big = 0
+    for seed in range(16):
+        scene = render_scene(np.random.default_rng(seed), rows, fonts, cache, size=(480, 360), p_board=1.0)
+        h, w = scene.image.shape[:2]
+        quads = [np.array(word.quad) for word in scene.words]
+        for quad in quads:  # every box lies in the image
+            assert quad[:, 0].min() >= -2 and quad[:, 0].max() <= w + 2 and quad[:, 1].min() >= -2 and quad[:, 1].max() <= h + 2
+        heights = sorted(q[:, 1].max() - q[:, 1].min() for q in quads)
+        big += bool(heights) and heights[-1] >= h / 6
+        tops = sorted(q[:, 1].min() for q in quads if q[:, 1].max() - q[:, 1].min() < h / 8)
+        boards += sum(b - a > 0 for a, b in zip(tops, tops[1:])) >= 2  # lines stacked one under another
+    assert boards >= 8 and big >= 2
+    sizes = {render_scene(np.random.default_rng([7, i]), rows, fonts, cache, words=(1, 1), p_board=0.5).image.shape[:2]
+             for i in range(60)}
+    assert any((hh, ww) in {(s[1], s[0]) for s in LARGE_SIZES} for hh, ww in sizes)

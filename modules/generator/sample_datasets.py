@@ -61,6 +61,8 @@ class SampleSizes:
         return splits
 
 
+P_BOARD = 0.35  # share of (horizontal) scenes holding a multi-line sign or menu board
+SCENE_VERSION = 2  # 2: 113 fonts split by family, real vocabulary, boards, big text and large photos
 PROFILES = {
     "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4),
     "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150),
@@ -99,20 +101,20 @@ class _SceneWorker:
             image_dir, label_dir = self.root / f"{split}_image", self.root / f"{split}_label"
             if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
                 return (*task, False)
-            scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판")
+            scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판", p_board=P_BOARD)
             aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
         elif dataset == "textinthewild":
             folder, kind, name = textinthewild.plan(self.seed, index, rng)
             root = self.root / "textinthewild"
             if textinthewild.part_path(root, index).exists():
                 return (*task, False)
-            scene = render_scene(rng, self.rows, fonts, self.cache)
+            scene = render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD)
             textinthewild.write_part(rng, scene, root, index, folder, kind, name)
         else:
             root = self.root / "textocr"
             if textocr.part_path(root, split, index).exists():
                 return (*task, False)
-            scene = render_scene(rng, self.rows, fonts, self.cache)
+            scene = render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD)
             textocr.write_part(rng, scene, root, split, index, textocr.image_id(self.seed, split, index))
         return (*task, True)
 
@@ -175,7 +177,7 @@ def make_sample_datasets(
     manifest = _read_manifest(manifest_path)
     todo: list[str] = []
     for dataset, counts in sizes.splits().items():
-        record = {"version": 1, "seed": seed, "counts": counts, "complete": False}
+        record = {"version": SCENE_VERSION, "seed": seed, "counts": counts, "complete": False}
         previous = manifest.get(dataset)
         if previous is None:
             foreign = _foreign(root, dataset)

@@ -1,5 +1,8 @@
 """Whole scenes for the detector: several words at varied sizes and small angles, some on
-signboard panels, over a scene-like background, with every word's and character's quadrilateral.
+signboard panels, often a board (a sign or menu) holding several lines, over a scene-like background,
+with every word's and character's quadrilateral. Text ranges from a few pixels to 40 % of the image
+height, and a few scenes are large photos (up to 1600 x 1200), so the detector sees big text in big
+images as well as small text in small ones.
 
 Quads are four ``(x, y)`` float corners in image pixels, reading order (top-left, top-right,
 bottom-right, bottom-left) of the unrotated word.
@@ -20,6 +23,9 @@ from modules.generator.glyphs import GlyphCache
 
 Quad = tuple[tuple[float, float], ...]
 SIZES = ((640, 480), (800, 600), (480, 640), (720, 540), (640, 640), (960, 540), (600, 450))
+LARGE_SIZES = ((1280, 960), (1600, 1200), (960, 1280), (1440, 1080))  # phone-photo-like, drawn with P_LARGE
+P_LARGE = 0.08
+P_BIG_WORD = 0.1  # a word from 1/6 to 0.4 of the image height
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,26 @@ def render_scene(
     vertical: bool = False,
     words: tuple[int, int] = (3, 12),
     p_illegible: float = 0.05,
+    p_board: float = 0.0,
 ) -> Scene:
-    """Draw a scene of ``size = (width, height)`` (random from ``SIZES`` when None) holding
-    ``words[0]..words[1]`` words (fewer when they do not fit). ``vertical`` stacks most words top
-    to bottom (vertical signboards)."""
-    width, height = size or SIZES[int(rng.integers(len(SIZES)))]
+    """Draw a scene of ``size = (width, height)`` (random from ``SIZES``, or with ``P_LARGE`` from
+    ``LARGE_SIZES``, when None) holding ``words[0]..words[1]`` words (fewer when they do not fit).
+    ``vertical`` stacks most words top to bottom (vertical signboards). With probability ``p_board``
+    a board of 2-7 lines (a sign or menu) comes first; its lines count towards the words."""
+    if size is None:
+        choices = LARGE_SIZES if p_board and rng.random() < P_LARGE else SIZES  # no draw at p_board 0
+        size = choices[int(rng.integers(len(choices)))]
+    width, height = size
     image = bgs.scene(rng, height, width).astype(np.float32)
     occupied: list[tuple[int, int, int, int]] = []
     placed: list[SceneWord] = []
     target = int(rng.integers(words[0], words[1] + 1))
+    if p_board and not vertical and rng.random() < p_board:
+        board = _draw_board(rng, image, rows, fonts, cache)
+        if board is not None:
+            box, lines = board
+            occupied.append(box)
+            placed.extend(lines)
     for _ in range(target * 3):
         if len(placed) >= target:
             break
@@ -101,6 +118,8 @@ def render_scene(
         illegible = rng.random() < p_illegible
         top = max(16, min(96, height // (8 if word_vertical else 6)))
         size_px = int(rng.integers(8, 12)) if illegible and rng.random() < 0.5 else int(rng.integers(14, top + 1))
+        if p_board and not illegible and rng.random() < P_BIG_WORD:  # big text: up to 40 % of the height
+            size_px = int(rng.integers(max(top, height // 6), max(top, height // 6, int(0.4 * height)) + 1))
         spacing = rng.uniform(-0.03, 0.2) * size_px
         rendered = cache.render(font.path, size_px, text, spacing=spacing, vertical=word_vertical)
         mask = rendered.mask
@@ -159,6 +178,59 @@ def render_scene(
     if rng.random() < 0.3:
         out = effects.gaussian_noise(rng, out, rng.uniform(2, 7))
     return Scene(out, tuple(placed))
+
+
+def _draw_board(rng: np.random.Generator, image: np.ndarray, rows: list[CorpusRow], fonts: list[FontInfo],
+                cache: GlyphCache) -> tuple[tuple[int, int, int, int], list[SceneWord]] | None:
+    """Paint a board of 2-7 text lines (left-aligned or centred, one font, one colour) on ``image``
+    (float32, in place). Returns its ``(x0, y0, x1, y1)`` box and one word per line, or None when no
+    line fits."""
+    height, width = image.shape[:2]
+    bw, bh = int(width * rng.uniform(0.35, 0.95)), int(height * rng.uniform(0.3, 0.9))
+    n = int(rng.integers(2, 8))
+    x0, y0 = int(rng.integers(0, width - bw + 1)), int(rng.integers(0, height - bh + 1))
+    pad = max(4, int(min(bw, bh) * rng.uniform(0.03, 0.1)))
+    line_h = (bh - 2 * pad) / n
+    size_px = max(10, int(line_h * rng.uniform(0.45, 0.75)))
+    picked = _pick_text(rng, rows, fonts, False)
+    if picked is None:
+        return None
+    font = picked[1]
+    panel = bgs.random_color(rng)
+    color = bgs.contrasting_color(rng, bgs.luminance(panel), 90.0)
+    centred = rng.random() < 0.5
+    region = image[y0:y0 + bh, x0:x0 + bw]
+    region[:] = panel if rng.random() < 0.7 else region * 0.3 + panel * 0.7
+    if rng.random() < 0.4:  # a frame
+        cv2.rectangle(region, (1, 1), (bw - 2, bh - 2), color.tolist(), max(1, pad // 3))
+    lines: list[SceneWord] = []
+    for i in range(n):
+        text = next((r.text for r in (rows[int(rng.integers(len(rows)))] for _ in range(10))
+                     if font.covers(r.text) and len(r.text) <= 24), None)
+        if text is None:
+            continue
+        rendered = cache.render(font.path, size_px, text, spacing=rng.uniform(-0.02, 0.15) * size_px)
+        mask = rendered.mask
+        mh, mw = mask.shape
+        if mw > bw - 2 * pad or mh > line_h * 1.3:
+            continue
+        lx = pad + ((bw - 2 * pad - mw) // 2 if centred else int(rng.integers(0, max(1, (bw - 2 * pad - mw) // 4 + 1))))
+        ly = int(pad + i * line_h + (line_h - mh) / 2)
+        if ly < 0 or ly + mh > bh:
+            continue
+        target = region[ly:ly + mh, lx:lx + mw]
+        target += (color - target) * (mask.astype(np.float32)[..., None] / 255.0)
+        ix0, iy0, ix1, iy1 = rendered.ink_box()
+        margin = max(1, size_px // 10)
+        ox, oy = x0 + lx, y0 + ly
+
+        def quad_of(b: tuple[float, float, float, float], m: float = 0.0) -> Quad:
+            return tuple((round(float(px), 1), round(float(py), 1))
+                         for px, py in _corners((b[0] - m + ox, b[1] - m + oy, b[2] + m + ox, b[3] + m + oy)))
+
+        chars = tuple(quad_of(b) for b in rendered.char_boxes if b is not None)
+        lines.append(SceneWord(text, quad_of((ix0, iy0, ix1, iy1), margin), chars))
+    return ((x0, y0, x0 + bw, y0 + bh), lines) if lines else None
 
 
 def draw_scene_boxes(image: np.ndarray, quads: list[Quad], color: tuple[int, int, int] = (255, 0, 0)) -> np.ndarray:
