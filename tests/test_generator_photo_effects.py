@@ -7,6 +7,7 @@ import json
 from dataclasses import fields, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -115,3 +116,24 @@ def test_scenes_hold_boards_of_lines_big_text_and_large_photos(repo_root: Path) 
     sizes = {render_scene(np.random.default_rng([7, i]), rows, fonts, cache, words=(1, 1), p_board=0.5).image.shape[:2]
              for i in range(60)}
     assert any((hh, ww) in {(s[1], s[0]) for s in LARGE_SIZES} for hh, ww in sizes)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ood_photograph_moves_every_quad_with_the_picture(seed: int) -> None:
+    from modules.generator.ood_scene import photograph
+    from modules.generator.scene import Scene, SceneWord
+
+    image = np.zeros((300, 400, 3), np.uint8)
+    image[100:160, 120:300] = 255  # one white "word"
+    quad = ((120.0, 100.0), (300.0, 100.0), (300.0, 160.0), (120.0, 160.0))
+    shot = photograph(np.random.default_rng(seed), Scene(image, (SceneWord("가나", quad, (quad,)),)))
+    assert shot.image.shape == image.shape and shot.image.dtype == np.uint8
+    moved = np.array(shot.words[0].quad)
+    assert not np.allclose(moved, np.array(quad))  # the picture was tilted
+    grey = shot.image.astype(np.float32).mean(axis=2)
+    cx, cy = moved.mean(axis=0)
+    assert grey[int(cy), int(cx)] > 110  # the word is still where its quad says
+    mask = np.zeros(grey.shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(moved).astype(np.int32)], 1)
+    assert grey[mask == 1].mean() > 2.5 * grey[mask == 0].mean()
+    assert shot.words[0].char_quads[0] == shot.words[0].quad

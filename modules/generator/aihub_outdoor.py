@@ -18,7 +18,7 @@ EXTENSIONS = ((".jpg", 0.85), (".JPG", 0.1), (".JPEG", 0.05))
 DIRTY_BOX_KINDS = ("null_bbox", "bbox_len3", "negative", "zero_width", "past_edge", "jamo_only")
 P_DIRTY_BOX = 0.02
 MISSING_IMAGE, MISSING_JSON = 17, 19  # scene index % 100: JSON without image / image without JSON
-NUMBER_OFFSET = {"train": 1, "test": 500_001, "dev": 700_001}
+NUMBER_OFFSET = {"train": 1, "test": 500_001, "dev": 700_001, "ood": 800_001}
 
 
 def _weighted(rng: np.random.Generator, table: tuple[tuple[str, float], ...]) -> str:

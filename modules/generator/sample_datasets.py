@@ -6,7 +6,8 @@ formats of FORMATS.md.
 Held-out splits (AIHub ``test_*`` and ``dev_*``, TextOCR ``val`` / ``test``) use only the ``test``
 fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts. The AIHub
 ``dev_*`` scenes are for choosing checkpoints and settings (the detector validates on them), so that
-the ``test_*`` scenes the demo scores stay unseen by every choice.
+the ``test_*`` scenes the demo scores stay unseen by every choice. The AIHub ``ood_*`` scenes are
+the out-of-distribution dev set: held-out fonts, re-shot by ``ood_scene.photograph``.
 Scene ``i`` depends only on ``(seed, dataset, split, i)``: output is identical for any worker
 count, a rerun skips finished scenes, and ``<data_root>/.kocr_sample_datasets.json`` records what
 was made. A folder that already holds data this generator did not make (a real download) is left
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from modules.generator import aihub_outdoor, textinthewild, textocr
+from modules.generator import aihub_outdoor, ood_scene, textinthewild, textocr
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
@@ -32,9 +33,10 @@ from modules.generator.scene import render_scene
 from modules.imageio import write_bytes_atomic
 
 MANIFEST = ".kocr_sample_datasets.json"
-DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3, "aihub_dev": 4}
-SPLIT_CODES = {"train": 1, "test": 2, "val": 3, "dev": 4}
+DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3, "aihub_dev": 4, "aihub_ood": 5}
+SPLIT_CODES = {"train": 1, "test": 2, "val": 3, "dev": 4, "ood": 5}
 FONT_SPLIT = {("aihub", "train"): "train", ("aihub", "test"): "test", ("aihub_dev", "dev"): "test",
+              ("aihub_ood", "ood"): "test",
               ("textinthewild", "train"): "train",
               ("textocr", "train"): "train", ("textocr", "val"): "test", ("textocr", "test"): "test"}
 
@@ -50,6 +52,7 @@ class SampleSizes:
     textocr_val: int
     textocr_test: int
     aihub_dev: int = 0  # AIHub-format dev scenes (data/dev_*), a dataset of its own in the manifest
+    aihub_ood: int = 0  # AIHub-format out-of-distribution dev scenes (data/ood_*, ood_scene.photograph)
 
     def splits(self) -> dict[str, dict[str, int]]:
         """``{dataset: {split: scenes}}``; the dev set only when it has scenes."""
@@ -58,15 +61,17 @@ class SampleSizes:
                   "textocr": {"train": self.textocr_train, "val": self.textocr_val, "test": self.textocr_test}}
         if self.aihub_dev:
             splits["aihub_dev"] = {"dev": self.aihub_dev}
+        if self.aihub_ood:
+            splits["aihub_ood"] = {"ood": self.aihub_ood}
         return splits
 
 
 P_BOARD = 0.35  # share of (horizontal) scenes holding a multi-line sign or menu board
 SCENE_VERSION = 2  # 2: 113 fonts split by family, real vocabulary, boards, big text and large photos
 PROFILES = {
-    "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4),
-    "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150),
-    "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200, aihub_dev=2_000),
+    "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4, aihub_ood=4),
+    "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150, aihub_ood=150),
+    "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200, aihub_dev=2_000, aihub_ood=2_000),
 }
 
 
@@ -77,6 +82,7 @@ def dataset_paths(data_root: str | os.PathLike[str]) -> dict[str, str]:
         "aihub_train_image": str(root / "train_image"), "aihub_train_label": str(root / "train_label"),
         "aihub_test_image": str(root / "test_image"), "aihub_test_label": str(root / "test_label"),
         "aihub_dev_image": str(root / "dev_image"), "aihub_dev_label": str(root / "dev_label"),
+        "aihub_ood_image": str(root / "ood_image"), "aihub_ood_label": str(root / "ood_label"),
         "textinthewild_json": str(root / "textinthewild" / textinthewild.JSON_NAME),
         "textinthewild_root": str(root / "textinthewild"),
         "textocr_train_json": str(root / "textocr" / textocr.JSON_NAMES["train"]),
@@ -96,12 +102,14 @@ class _SceneWorker:
         dataset, split, index = task
         rng = np.random.default_rng([self.seed, DATASET_CODES[dataset], SPLIT_CODES[split], index])
         fonts = self.fonts[FONT_SPLIT[(dataset, split)]]
-        if dataset in ("aihub", "aihub_dev"):
+        if dataset in ("aihub", "aihub_dev", "aihub_ood"):
             stem, ext, subclass = aihub_outdoor.plan(rng, split, index)
             image_dir, label_dir = self.root / f"{split}_image", self.root / f"{split}_label"
             if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
                 return (*task, False)
             scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판", p_board=P_BOARD)
+            if dataset == "aihub_ood":
+                scene = ood_scene.photograph(rng, scene)
             aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
         elif dataset == "textinthewild":
             folder, kind, name = textinthewild.plan(self.seed, index, rng)
@@ -134,6 +142,7 @@ def _foreign(root: Path, dataset: str) -> str | None:
     """A folder of ``dataset`` that holds data the generator did not make, if any."""
     candidates = {"aihub": [root / "train_label", root / "test_label", root / "train_image"],
                   "aihub_dev": [root / "dev_label", root / "dev_image"],
+                  "aihub_ood": [root / "ood_label", root / "ood_image"],
                   "textinthewild": [root / "textinthewild"], "textocr": [root / "textocr"]}[dataset]
     for folder in candidates:
         if folder.is_dir() and any(p.name != ".parts" for p in folder.iterdir()):
