@@ -17,6 +17,7 @@ from modules.detector.join import join_split_words
 from modules.detector.letterbox import letterbox_image
 from modules.detector.model import YoloDetector
 from modules.detector.nms import postprocess
+from modules.device import resolve_device
 
 
 def _as_rgb(image: np.ndarray | Image.Image) -> np.ndarray:
@@ -82,13 +83,15 @@ class Detector:
         self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None,
+    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = "auto",
                         **kwargs: object) -> "Detector":
-        """Build the model from the config saved in the checkpoint and load its weights."""
+        """Build the model from the config saved in the checkpoint and load its weights onto ``device``
+        (``modules.device.resolve_device``: None / "auto" -> CUDA when available, else CPU)."""
+        device = resolve_device(device)
         data = load_checkpoint(path)
         model = YoloDetector(data["config"])
         model.load_state_dict(data["model"])
-        return cls(model, data["config"], device=device or "cpu", **kwargs)
+        return cls(model, data["config"], device=device, **kwargs)
 
     @torch.inference_mode()
     def detect(self, images: Sequence[np.ndarray | Image.Image], batch_size: int = 8
