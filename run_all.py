@@ -36,7 +36,8 @@ STEPS: list[Step | Prepare] = [
     Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,
-                            "max_train_samples": 2000, "max_val_samples": 200, "show_samples": 4},
+                            "max_train_samples": 2000, "max_val_samples": 200, "show_samples": 4,
+                            "saved_model_dir": "saved_models/smoke-None-VGG-BiLSTM-CTC-Seed1111"},
          full={"transformation": "TPS", "feature_extraction": "ResNet", "prediction": "Attn", "output_channel": 512,
                "hidden_size": 256, "batch_norm": False, "augment": True, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
@@ -45,9 +46,10 @@ STEPS: list[Step | Prepare] = [
     # Detection: YOLO annotations + anchors, detector training.
     Step("yolo_preprocess", smoke={"show_samples": 2}, full={}, outputs=("out_dir",)),
     Step("yolo_train", smoke={"epochs": 2, "input_size": 320, "train_size": 256, "cache_side": 480, "warmup_steps": 5,
-                              "time_limit_min": 3.0, "show_examples": 2},
+                              "time_limit_min": 3.0, "show_examples": 2, "exp_name": "smoke"},
          full={"width_mult": 1.0, "head_width": 128, "input_size": 640, "train_size": 416, "cache_side": 1280, "epochs": 100,
-               "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda"},
+               "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda",
+               "exp_name": "full"},
          outputs=("out_root",)),
     # End to end: detect -> crop -> recognize, evaluation.
     Step("yolocrnn_demo", smoke={"num_samples": 2, "show_samples": 1, "eval_limit": 10},

@@ -33,3 +33,18 @@ def test_05_train_runs_saves_and_resumes(tmp_path, repo_root, font_path):
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert [row["iteration"] for row in metrics["val"]] == [3, 6, 9]
     assert load_checkpoint(out / "last.pth").iteration == 9
+    # another architecture in the same folder stops before anything is written, naming the difference
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(repo_root / "notebooks" / "05_train.ipynb"), str(tmp_path / "run3.ipynb"),
+                                   parameters={**params, "hidden_size": 24}, cwd=str(repo_root), progress_bar=False)
+    assert "holds another model" in str(error.value) and "hidden_size: 16 in the folder, 24 here" in str(error.value)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # unless the user says so: the old model's files go and a fresh model of the new size is trained
+    papermill.execute_notebook(str(repo_root / "notebooks" / "05_train.ipynb"), str(tmp_path / "run4.ipynb"),
+                               parameters={**params, "hidden_size": 24, "overwrite": True}, cwd=str(repo_root),
+                               progress_bar=False)
+    last = load_checkpoint(out / "last.pth")
+    assert last.iteration == 6 and last.config.hidden_size == 24
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert [row["iteration"] for row in metrics["val"]] == [3, 6]

@@ -17,16 +17,21 @@ from modules.detector.join import join_split_words
 from modules.detector.letterbox import letterbox_image
 from modules.detector.model import YoloDetector
 from modules.detector.nms import postprocess
+from modules.device import resolve_device
+from modules.imageio import composite_on_white
 
 
 def _as_rgb(image: np.ndarray | Image.Image) -> np.ndarray:
+    """RGB uint8; transparent pixels (RGBA arrays, PIL images with alpha) composited on white."""
     if isinstance(image, Image.Image):
+        if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+            return composite_on_white(np.asarray(image.convert("RGBA")))
         return np.asarray(image.convert("RGB"))
     array = np.asarray(image)
     if array.ndim == 2:
         return np.repeat(array[:, :, None], 3, axis=2)
     if array.ndim == 3 and array.shape[2] == 4:
-        return np.ascontiguousarray(array[:, :, :3])
+        return composite_on_white(array)
     if array.ndim != 3 or array.shape[2] != 3:
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {array.shape}")
     return array
@@ -82,13 +87,15 @@ class Detector:
         self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None,
+    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = "auto",
                         **kwargs: object) -> "Detector":
-        """Build the model from the config saved in the checkpoint and load its weights."""
+        """Build the model from the config saved in the checkpoint and load its weights onto ``device``
+        (``modules.device.resolve_device``: None / "auto" -> CUDA when available, else CPU)."""
+        device = resolve_device(device)
         data = load_checkpoint(path)
         model = YoloDetector(data["config"])
         model.load_state_dict(data["model"])
-        return cls(model, data["config"], device=device or "cpu", **kwargs)
+        return cls(model, data["config"], device=device, **kwargs)
 
     @torch.inference_mode()
     def detect(self, images: Sequence[np.ndarray | Image.Image], batch_size: int = 8

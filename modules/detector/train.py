@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from modules.detector.amp import MixedPrecision
 from modules.detector.checkpoint import cpu_state, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
@@ -68,13 +69,15 @@ class Schedule:
 
 def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
                     schedule: Schedule, loss_config: LossConfig, desc: str = "train",
-                    memory_format: torch.memory_format = torch.contiguous_format, ema: ModelEMA | None = None
-                    ) -> dict[str, float]:
+                    memory_format: torch.memory_format = torch.contiguous_format, ema: ModelEMA | None = None,
+                    precision: MixedPrecision | None = None) -> dict[str, float]:
     """One pass over ``loader`` (ended early when ``schedule`` is finished); returns the mean ``loss``,
     ``box``, ``obj``, ``cls`` of the steps taken. Batches are moved to the model's device in
-    ``memory_format`` (that of the model's weights). ``ema``, when given, is updated after every step."""
+    ``memory_format`` (that of the model's weights). ``ema``, when given, is updated after every step.
+    ``precision`` (default: ``MixedPrecision`` of the model's device) autocasts the forward pass on CUDA."""
     model.train()
     device = next(model.parameters()).device
+    precision = precision or MixedPrecision(device)
     anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
     sums: dict[str, float] = {"loss": 0.0, "box": 0.0, "obj": 0.0, "cls": 0.0}
     steps = 0
@@ -87,12 +90,11 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         size = images.shape[-1]
         targets = build_targets(boxes, classes, anchors_px, size, anchor_ratio=loss_config.anchor_ratio)
         dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
-        loss, parts = yolo_loss(model(images.to(device, memory_format=memory_format)), targets, anchors_px,
-                                loss_config, dontcare)
+        with precision.autocast():
+            outputs = model(images.to(device, memory_format=memory_format))
+        loss, parts = yolo_loss([o.float() for o in outputs], targets, anchors_px, loss_config, dontcare)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
-        optimizer.step()
+        precision.step(loss, optimizer, model.parameters(), 10.0)
         if ema is not None:
             ema.update(model)
         schedule.step += 1
@@ -143,6 +145,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
                                          collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
+    precision = MixedPrecision(next(model.parameters()).device, train_config.amp)
     schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
                         train_config.time_limit_min * 60)
     history: list[dict[str, float]] = []
@@ -161,6 +164,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         if "ema" in state:
             averaged_state = state["ema"], int(state["ema_updates"])
         set_rng_state(state["rng"])
+        precision.load_state_dict(state.get("scaler"))
         dataset.rng = np.random.default_rng(train_config.seed + int(state["epoch"]))
         history = [dict(h) for h in state.get("history", [])]
         start_epoch, best = int(state["epoch"]), float(state.get("best_hmean", -1.0))
@@ -183,7 +187,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         tic = time.monotonic()
         losses = train_one_epoch(model, loader, optimizer, schedule, loss_config,
                                  desc=f"epoch {epoch + 1}/{train_config.epochs}", memory_format=memory_format,
-                                 ema=ema)
+                                 ema=ema, precision=precision)
         metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
         row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
                "hmean": metrics["hmean"], "lr": optimizer.param_groups[0]["lr"], "seconds": time.monotonic() - tic}
@@ -193,7 +197,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             save_checkpoint(out_dir / "best.pt", validated, config, epoch + 1, metrics)
         averaged = {} if ema is None else {"ema": cpu_state(ema.module), "ema_updates": ema.updates}
         save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
-                        schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best, **averaged)
+                        schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best,
+                        scaler=precision.state_dict(), **averaged)
         write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))
         log(f"epoch {epoch + 1}: loss {losses['loss']:.4f} P {metrics['precision']:.3f} R {metrics['recall']:.3f} "
             f"H {metrics['hmean']:.3f} ({row['seconds']:.0f} s)")

@@ -5,7 +5,8 @@
 
 Writes ``recognizer.onnx`` (CTC; dynamic batch + width; charset and preprocessing in its metadata, so
 ``modules.export.onnx.OnnxRecognizer`` runs it alone) and ``detector.onnx`` (dynamic batch + size), and
-prints the largest absolute difference between PyTorch and onnxruntime on random inputs.
+prints the largest absolute difference between PyTorch and onnxruntime on random inputs. A missing,
+corrupt or foreign checkpoint is named with the reason, exit status 2, before anything is written.
 """
 
 from __future__ import annotations
@@ -30,19 +31,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.recognizer is None and args.detector is None:
         parser.error("give --recognizer and/or --detector")
     torch.manual_seed(0)
-    if args.recognizer is not None:
-        from modules.recognizer.recognize import Recognizer
+    from modules.detector.checkpoint import CheckpointError as DetectorCheckpointError
+    from modules.detector.detect import Detector
+    from modules.recognizer.checkpoint import CheckpointError as RecognizerCheckpointError
+    from modules.recognizer.recognize import Recognizer
 
-        recognizer = Recognizer.from_checkpoint(args.recognizer, device="cpu")
+    try:  # both loaded before anything is written, so a bad second checkpoint leaves no half export
+        recognizer = None if args.recognizer is None else Recognizer.from_checkpoint(args.recognizer, device="cpu")
+        detector = None if args.detector is None else Detector.from_checkpoint(args.detector, device="cpu")
+    except (RecognizerCheckpointError, DetectorCheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if recognizer is not None:
         path = export_recognizer(recognizer, args.out / "recognizer.onnx", opset=args.opset)
         c = recognizer.config
         widths = (c.img_w, c.img_w * 2) if c.transformation == "None" else (c.img_w,)
         diff = max(parity(recognizer, path, torch.rand(2, c.input_channel, c.img_h, w) * 2 - 1) for w in widths)
         print(f"{path}: {c.stages}, {len(recognizer.charset)} characters; max |PyTorch - ONNX| = {diff:.2e}")
-    if args.detector is not None:
-        from modules.detector.detect import Detector
-
-        detector = Detector.from_checkpoint(args.detector, device="cpu")
+    if detector is not None:
         path = export_detector(detector, args.out / "detector.onnx", opset=args.opset)
         size = detector.config.input_size
         diff = parity(detector, path, torch.rand(1, 3, size, size))

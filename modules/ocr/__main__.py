@@ -5,9 +5,12 @@
 
 Without ``--detector`` / ``--recognizer`` the checkpoints of the latest ``run_all.py`` run are used (and
 named). Two ``.onnx`` files (from ``python -m modules.export``) run on onnxruntime instead of PyTorch. A file that is not a readable image is reported and skipped; the rest still run. ``--json``
-writes ``{"pages": [...], "skipped": [{"file", "reason"}]}``; ``--draw`` writes ``<name>.jpg`` per image
-with the boxes and text drawn. Exit status: 0 if at least one image was read (skipped files are
-listed and counted), 1 if none was, 2 for bad arguments or missing checkpoints.
+writes ``{"pages": [...], "skipped": [{"file", "reason"}]}`` (sub-folders left out without ``--recursive``
+are listed there too); ``--draw`` writes ``<name>.jpg`` per image with the boxes and text drawn, ``<name>``
+distinct per image (``photo.jpg`` and ``photo.png`` -> ``photo_jpg.jpg``, ``photo_png.jpg``). ``--json`` and
+``--draw`` are checked to be writable before any image is read. Exit status: 0 if at least one image was
+read (skipped files are listed and counted), 1 if none was, 2 for bad arguments (an unavailable
+``--device``, an unwritable output, ``--batch-size`` <= 0) or missing / unreadable checkpoints.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from modules.device import DeviceError, resolve_device
 from modules.imageio import ImageReadError, read_image, write_bytes_atomic, write_image
 from modules.ocr.api import OCR, OCRConfig
 from modules.ocr.draw import draw_page
+from modules.ocr.output_names import output_names
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -39,6 +45,49 @@ def list_inputs(target: Path, recursive: bool = False) -> list[Path]:
     return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
 
 
+def skipped_folders(target: Path, recursive: bool = False) -> list[Path]:
+    """The non-hidden sub-folders of ``target`` that are not read (all of them without ``recursive``)."""
+    if recursive or not target.is_dir():
+        return []
+    return sorted(p for p in target.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def check_writable(path: Path, folder: bool) -> str:
+    """Why ``path`` (an output file, or with ``folder`` an output folder) cannot be written; "" when it
+    can. Missing parent folders are created, and a probe file is written and removed, so that a run
+    never fails at its end with its results lost."""
+    target = path if folder else path.parent
+    if path.exists() and path.is_dir() != folder:
+        return "is a folder" if path.is_dir() else "is a file, not a folder"
+    existing = next((p for p in (target, *target.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".kocr-write-check-"):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
+    return ""
+
+
+def argument_error(args: argparse.Namespace) -> str:
+    """The first problem with the arguments that would stop or spoil the run, checked before any image
+    is read; "" when there is none."""
+    if args.batch_size <= 0:
+        return f"--batch-size must be a positive number of crops, got {args.batch_size}"
+    try:
+        resolve_device(args.device)
+    except DeviceError as error:
+        return f"--device: {error}"
+    for option, path, folder in (("--json", args.json, False), ("--draw", args.draw, True)):
+        if path is not None:
+            reason = check_writable(path, folder)
+            if reason:
+                return f"cannot write {option} {path}: {reason}"
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m modules.ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -50,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--draw", type=Path, metavar="OUT_DIR", help="write each image with boxes + text here")
     parser.add_argument("--lines", action="store_true", help="print lines instead of words")
     parser.add_argument("--recursive", action="store_true", help="descend into sub-folders")
-    parser.add_argument("--device", default=None, help="torch device, e.g. cpu or cuda (default: the models' own)")
+    parser.add_argument("--device", default="auto",
+                        help="torch device: auto (CUDA when available, else CPU), cpu, cuda or cuda:N")
     parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
     parser.add_argument("--margin", type=float, default=0.05, help="crop margin, fraction of the box's shorter side")
@@ -81,6 +131,10 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    problem = argument_error(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     if ocr is None:
         config = OCRConfig(margin=args.margin, rec_batch_size=args.batch_size, decoder=args.decoder,
                            vertical=args.vertical, min_confidence=args.min_confidence, wide_width=args.wide_width,
@@ -95,7 +149,7 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
             else:
                 ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
                                            runs_dir=args.runs_dir, detector_options=options)
-        except (FileNotFoundError, ValueError) as error:
+        except (FileNotFoundError, ValueError) as error:  # CheckpointError and DeviceError are ValueErrors
             print(f"error: {error}", file=sys.stderr)
             return 2
         for kind in ("detector", "recognizer"):
@@ -104,6 +158,11 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
 
     pages, skipped = [], []
     reasons: Counter[str] = Counter()
+    for folder in skipped_folders(args.input, args.recursive):
+        print(f"skipped {folder}: sub-folder (read with --recursive)", file=sys.stderr)
+        skipped.append({"file": str(folder), "reason": "sub-folder (read with --recursive)"})
+        reasons["sub-folder"] += 1
+    names = output_names(files, args.input if args.input.is_dir() else None)
     for path in tqdm(files, desc="ocr", unit="img", disable=len(files) < 2):
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             reason = f"not an image file ({path.suffix or 'no extension'})"
@@ -127,8 +186,7 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
             coords = ",".join(f"{v:.0f}" for point in box for v in point)
             print(f"{text}\t{confidence:.3f}\t{coords}")
         if args.draw is not None:
-            name = "__".join(path.relative_to(args.input).with_suffix("").parts) if args.input.is_dir() else path.stem
-            write_image(args.draw / f"{name}.jpg", draw_page(image, page))
+            write_image(args.draw / f"{names[path]}.jpg", draw_page(image, page))
 
     if args.json is not None:
         payload = {"pages": [p.to_dict() for p in pages], "skipped": skipped}

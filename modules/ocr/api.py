@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
-from modules.imageio import read_image
+from modules.imageio import composite_on_white, read_image
 from modules.ocr.crop import crop_quad, ink_extent, tile_vertical
 from modules.ocr.reading_order import group_lines
 from modules.ocr.result import Page, Quad, Word, quad_from_xyxy
@@ -96,18 +96,25 @@ def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
 
     Paths are read with ``modules.imageio.read_image`` (Unicode-safe; raises ``ImageReadError``);
     PIL images are converted to RGB; numpy arrays must be uint8 RGB ``(H, W, 3)``, RGBA or gray ``(H, W)``.
+    Transparent pixels (RGBA arrays, PIL images with alpha or a transparent colour, PNG / WebP files)
+    are composited on white.
     """
     if isinstance(image, (str, os.PathLike)):
         return read_image(image), str(image)
     if isinstance(image, Image.Image):
-        return np.asarray(image.convert("RGB")), str(getattr(image, "filename", "") or "")
+        name = str(getattr(image, "filename", "") or "")
+        if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+            return composite_on_white(np.asarray(image.convert("RGBA"))), name
+        return np.asarray(image.convert("RGB")), name
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8:
             raise TypeError(f"numpy images must be uint8, got {image.dtype}")
         if image.ndim == 2:
             return np.stack([image] * 3, axis=-1), ""
-        if image.ndim == 3 and image.shape[2] in (3, 4):
-            return np.ascontiguousarray(image[:, :, :3]), ""
+        if image.ndim == 3 and image.shape[2] == 4:
+            return composite_on_white(image), ""
+        if image.ndim == 3 and image.shape[2] == 3:
+            return np.ascontiguousarray(image), ""
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {image.shape}")
     raise TypeError(f"unsupported image type {type(image).__name__}: give a path, a PIL image or a numpy array")
 
@@ -126,6 +133,11 @@ class OCR:
     """Detector + recognizer, run as one: ``OCR(...)(image) -> Page``."""
 
     def __init__(self, detector: DetectorLike, recognizer: RecognizerLike, config: OCRConfig | None = None):
+        devices = {kind: getattr(model, "device", None) for kind, model in (("detector", detector),
+                                                                              ("recognizer", recognizer))}
+        if None not in devices.values() and str(devices["detector"]) != str(devices["recognizer"]):
+            raise ValueError(f"the detector is on {devices['detector']} and the recognizer on "
+                             f"{devices['recognizer']}: load both on one device (OCR.from_checkpoints(device=...))")
         self.detector = detector
         self.recognizer = recognizer
         self.config = config or OCRConfig()
@@ -136,7 +148,7 @@ class OCR:
         cls,
         detector: str | os.PathLike | None = None,
         recognizer: str | os.PathLike | None = None,
-        device: Any = None,
+        device: Any = "auto",
         config: OCRConfig | None = None,
         runs_dir: str | os.PathLike = "runs",
         detector_options: dict[str, Any] | None = None,
@@ -145,10 +157,15 @@ class OCR:
 
         ``detector_options`` go to ``Detector.from_checkpoint`` (e.g. ``input_size``, ``score_threshold``)
         on top of ``detector_defaults()`` (multi-scale detection; ``{"tta_scales": ()}`` runs it once).
+        Both models load onto one device: ``device`` through ``modules.device.resolve_device`` (None or
+        "auto": CUDA when available, else CPU; ``DeviceError`` for a device this machine lacks).
         Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` tells where each
         checkpoint came from.
         """
+        from modules.device import resolve_device  # imported late: reading results needs no torch
         from modules.ocr.latest_run import find_latest_checkpoints
+
+        device = resolve_device(device)
 
         sources = {"detector": str(detector) if detector else "", "recognizer": str(recognizer) if recognizer else ""}
         if detector is None or recognizer is None:

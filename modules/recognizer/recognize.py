@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from modules.device import resolve_device
 from modules.recognizer.checkpoint import load_checkpoint
 from modules.recognizer.codec import make_codec
 from modules.recognizer.config import ModelConfig, Preprocess
@@ -35,12 +36,13 @@ class Recognizer:
         self.codec = make_codec(self.config.prediction, charset, self.config.batch_max_length)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = None) -> "Recognizer":
-        """Load a checkpoint safely (``weights_only``) onto ``device`` (default: CUDA if available, else CPU).
-        A jamo output layer is folded into a plain one (the same logits, cheaper)."""
+    def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = "auto"
+                        ) -> "Recognizer":
+        """Load a checkpoint safely (``weights_only``) onto ``device`` (``modules.device.resolve_device``:
+        None / "auto" -> CUDA when available, else CPU). A jamo output layer is folded into a plain one
+        (the same logits, cheaper)."""
+        device = resolve_device(device)
         ckpt = load_checkpoint(path)
-        if device is None:
-            device = "cuda" if torch.cuda.is_available() else "cpu"
         return cls(fold_jamo_layers(ckpt.build_model(device)), ckpt.charset, ckpt.preprocess)
 
     @property
