@@ -25,6 +25,7 @@ def _write(root: Path) -> Path:
             {"id": "00000003", "width": 200, "height": 100, "file_name": f"{HEX[2]}.jpg", "type": "book"},  # missing
             {"id": "00000004", "width": 200, "height": 100, "file_name": f"{HEX[1]}.jpg", "type": "signboard"},  # dup
             {"id": "00000005", "width": 200, "height": 100, "file_name": f"{HEX[3]}.jpg", "type": "goods"},  # chars only
+            {"id": "00000001", "width": 200, "height": 100, "file_name": f"{HEX[3]}.jpg", "type": "book"},  # id again
         ],
         "annotations": [
             {"id": "1", "image_id": "00000001", "text": "중앙", "attributes": {"class": "word"}, "bbox": [10, 10, 40, 20]},
@@ -56,7 +57,8 @@ def test_reads_words_and_counts_problems(tmp_path: Path) -> None:
     # that both ids list is kept once (word_duplicate)
     assert [w.text for w in images[1].words] == ["간판", "box"]
     assert reasons == {"bbox_missing": 1, "image_missing": 1, "image_shared": 1, "word_duplicate": 1,
-                       "annotation_orphan": 1, "no_word_annotations": 1, "character_box": 2}
+                       "annotation_orphan": 1, "no_word_annotations": 1, "character_box": 2, "image_id_duplicate": 1}
+    assert next(p for p in problems if p.reason == "image_id_duplicate").annotation == "image record 6"
     shared = next(p for p in problems if p.reason == "image_shared")
     assert shared.kept and shared.annotation == "image 00000002, 00000004" and shared.source == str(path)
     assert [(p.annotation, p.count) for p in problems if p.reason == "character_box"] == [

@@ -30,6 +30,8 @@ def _write(root: Path) -> Path:
                    "points": [1, 2, 3], "area": 0},
         "img2_1": {"id": "img2_1", "image_id": "img2", "bbox": [150, 80, 80, 40], "utf8_string": "edge",
                    "points": [150, 80, 230, 80, 230, 120, 150, 120], "area": 3200},
+        "img3_7": {"id": "img3_7", "image_id": "img3", "bbox": [1, 1, 5, 5], "utf8_string": "lost",
+                   "points": [], "area": 25},  # in anns, but imgToAnns["img3"] does not list it
     }
     data = {"imgs": imgs, "anns": anns,
             "imgToAnns": {"img1": ["img1_1", "img1_2", "img1_3", "img1_4"], "img2": ["img2_1", "img2_9"], "img3": []}}
@@ -51,11 +53,12 @@ def test_reads_images_words_and_problems(tmp_path: Path) -> None:
     assert max(x for x, _ in edge.quad) == 200.0 and max(y for _, y in edge.quad) == 100.0
     assert images[2].words == ()
     # the self-intersecting polygon of img1_3 fell back to its bbox: kept, and counted as a flag
-    assert reasons == {"image_missing": 1, "bbox_degenerate": 1, "annotation_missing": 1, "polygon_fallback": 1}
+    assert reasons == {"image_missing": 1, "bbox_degenerate": 1, "annotation_missing": 1, "polygon_fallback": 1,
+                       "annotation_unlisted": 1}
     flags = [p for p in _problems if p.kept]
     assert [(p.reason, p.annotation) for p in flags] == [("polygon_fallback", "annotation img1_3")]
     assert [(p.reason, p.annotation) for p in _problems if not p.kept] == [
-        ("bbox_degenerate", "annotation img1_4"), ("annotation_missing", "annotation img2_9"),
+        ("annotation_unlisted", "annotation img3_7"), ("bbox_degenerate", "annotation img1_4"), ("annotation_missing", "annotation img2_9"),
         ("image_missing", "image img4")]
 
 

@@ -45,7 +45,7 @@ def iter_textinthewild(
     Reasons: ``json_invalid`` / ``json_schema`` (whole file), ``image_missing``, ``image_unreadable``,
     ``annotation_orphan`` (unknown image id), ``annotation_class_unknown``, ``no_word_annotations``,
     ``character_box`` (one row per image with its count: the same text is annotated as words, which
-    are used), ``word_duplicate`` (the same word box listed twice for one file) and the ``bbox_*`` keys
+    are used), ``image_id_duplicate`` (an image id listed twice: the first record is used), ``word_duplicate`` (the same word box listed twice for one file) and the ``bbox_*`` keys
     of ``modules.datasets.common``. One image file listed under several ids (FORMATS §2) yields ONE
     image with the words of every id, flagged ``image_shared`` (``kept=True``).
     """
@@ -66,7 +66,11 @@ def iter_textinthewild(
             yield AnnotationProblem(source, "json_schema", f"image record without id/file_name: {record!r:.120}",
                                     f"image record {number}")
             continue
-        by_id.setdefault(_key(record["id"]), record)
+        if _key(record["id"]) in by_id:
+            yield AnnotationProblem(source, "image_id_duplicate", f"id listed again ({record.get('file_name')}): the "
+                                    "first record is used", f"image record {number}")
+            continue
+        by_id[_key(record["id"])] = record
     words_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     characters: Counter[str] = Counter()
     for number, ann in enumerate(anns, start=1):

@@ -97,7 +97,8 @@ def iter_textocr(
     Images of the test JSON have no annotations and are yielded with no words. Reasons:
     ``json_invalid`` / ``json_schema``, ``file_name_unsafe`` (an absolute ``file_name`` or one with
     ``..``: refused, never read), ``image_missing``, ``image_unreadable``, ``annotation_missing``
-    (an id in ``imgToAnns`` absent from ``anns``) and the ``bbox_*`` keys (when neither the bbox nor the
+    (an id in ``imgToAnns`` absent from ``anns``), ``annotation_unlisted`` (one in ``anns`` that no
+    ``imgToAnns`` list names: never used) and the ``bbox_*`` keys (when neither the bbox nor the
     polygon is usable). Kept but flagged (``kept=True``, before the image): ``polygon_fallback`` (an
     invalid polygon: the word keeps its bbox, ``quad=None``) and ``bbox_from_polygon`` (an invalid bbox
     replaced by the polygon's extent).
@@ -119,6 +120,11 @@ def iter_textocr(
             if isinstance(ann, dict):
                 img_to_anns[str(ann.get("image_id"))].append(ann_id)
     source = str(json_path)
+    listed = {ann_id for ids in img_to_anns.values() if isinstance(ids, list) for ann_id in ids}
+    for ann_id in anns:
+        if ann_id not in listed:
+            yield AnnotationProblem(source, "annotation_unlisted", "in 'anns' but in no image's 'imgToAnns' list",
+                                    f"annotation {ann_id}")
     for image_id, record in imgs.items():
         where = f"{source}#image {image_id}"
         if not isinstance(record, dict) or not isinstance(record.get("file_name"), str):
