@@ -222,3 +222,19 @@ def test_every_problem_is_a_record_with_file_and_annotation(tmp_path: Path) -> N
     again = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", QUIET)
     assert again.resumed_images == 1  # the rows of a journaled image come back from the journal
     assert sorted((p.annotation, p.reason, p.kept) for p in again.problem_records) == rows
+
+
+def test_reader_flags_and_counted_skips_reach_the_report(tmp_path: Path) -> None:
+    write_image(tmp_path / "raw" / "a.jpg", np.zeros((40, 80, 3), np.uint8))
+    stream = [AnnotationProblem("t.json", "polygon_fallback", "points=[1, 2]", "annotation a_1", kept=True),
+              AnnotationProblem("w.json", "character_box", "word boxes used", "image 1", count=40),
+              AnnotationProblem("w.json", "file_name_unsafe", "'../x.jpg'", "image 2"),
+              ImageAnnotation(str(tmp_path / "raw" / "a.jpg"), 80, 40, (WordAnnotation("글자", (2, 2, 40, 20)),))]
+    out = tmp_path / "data"
+    report = make_gtdata(stream, out, "train", out / "gt.txt", QUIET)
+    assert report.kept == 1
+    assert report.skipped == {"character_box": 40, "file_name_unsafe": 1}
+    assert report.flagged == {"polygon_fallback": 1}
+    table = dict(report.table())
+    assert table["skipped: character_box"] == 40 and table["flagged (kept): polygon_fallback"] == 1
+    assert [p.reason for p in report.problem_records] == ["polygon_fallback", "character_box", "file_name_unsafe"]
