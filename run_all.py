@@ -25,8 +25,10 @@ from modules.pipeline.step import PROFILES, Prepare, Step
 REPO_ROOT = Path(__file__).resolve().parent
 
 STEPS: list[Step | Prepare] = [
-    # Creates the embedded sample datasets (AIHub, text-in-the-wild, TextOCR formats) when absent.
-    Prepare("sample_data", "modules.generator.sample_datasets:ensure_sample_datasets", {"data_root": "data"}),
+    # Creates the embedded sample datasets (AIHub, text-in-the-wild, TextOCR formats) when absent, and only
+    # when a selected notebook reads one of their paths: pointed at your own data, no sample set is built.
+    Prepare("sample_data", "modules.generator.sample_datasets:ensure_sample_datasets", {"data_root": "data"},
+            provides="modules.generator.sample_datasets:dataset_paths"),
     # Recognition data: AIHub -> crops, TextOCR -> crops, generated crops, lmdbs, charset, training.
     Step("00_remove_hangul_filenames", smoke={"show_rows": 3}, full={}, outputs=()),  # dry run unless dry_run=False
     Step("01_make_gtdata", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),

@@ -111,16 +111,16 @@ def write_map(path: str | os.PathLike[str], rows: list[RenameRow]) -> None:
 
 
 def _move(old: Path, new: Path, counts: Counter) -> None:
-    """Rename ``old`` to ``new`` without ever overwriting; idempotent."""
+    """Rename ``old`` to ``new`` without ever overwriting; idempotent. Counts one ``image: <outcome>``."""
     if old.exists() and new.exists():
-        counts["target_exists"] += 1
+        counts["image: target_exists"] += 1
     elif old.exists():
         os.rename(old, new)
-        counts["renamed"] += 1
+        counts["image: renamed"] += 1
     elif new.exists():
-        counts["already_done"] += 1
+        counts["image: already_done"] += 1
     else:
-        counts["missing"] += 1
+        counts["image: missing"] += 1
 
 
 def _load(path: Path) -> object:
@@ -140,18 +140,20 @@ def _with_name(data: object, image_name: str) -> object:
 
 
 def _relabel(old: Path, new: Path, image_name: str, counts: Counter) -> None:
-    """Move a label JSON to ``new`` with ``images[0].file_name = image_name``; idempotent."""
+    """Move a label JSON to ``new`` with ``images[0].file_name = image_name``; idempotent. Counts one
+    ``label: <outcome>``: ``renamed``, ``updated`` (already moved, ``file_name`` fixed), ``finished`` (a crash
+    left both files), ``already_done``, ``unreadable_moved`` (moved as it is), ``target_exists``, ``missing``."""
     source = old if old.exists() else new
     if not source.exists():
-        counts["label_missing"] += 1
+        counts["label: missing"] += 1
         return
     data = _load(source)
     if old.exists() and new.exists():
         if data is not None and _with_name(data, image_name) == _load(new):
             os.remove(old)  # a crash came between writing the new label and removing the old one
-            counts["finished"] += 1
+            counts["label: finished"] += 1
         else:
-            counts["target_exists"] += 1
+            counts["label: target_exists"] += 1
         return
     images = data.get("images") if isinstance(data, dict) else None
     if isinstance(images, list) and images and isinstance(images[0], dict):
@@ -160,12 +162,15 @@ def _relabel(old: Path, new: Path, image_name: str, counts: Counter) -> None:
             tmp = new.with_name(f".{new.name}.tmp")
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, new)
-            counts["labels_updated"] += 1
-    else:  # unreadable JSON: move it as it is, never lose it
-        counts["label_unreadable"] += 1
-        if source != new:
-            os.replace(source, new)
-            return
+            counts["label: renamed" if source != new else "label: updated"] += 1
+        else:
+            counts["label: already_done"] += 1
+    elif source != new:  # unreadable JSON: move it as it is, never lose it
+        os.replace(source, new)
+        counts["label: unreadable_moved"] += 1
+        return
+    else:
+        counts["label: already_done"] += 1
     if old.exists() and new.exists():
         os.remove(old)
 
@@ -182,18 +187,30 @@ def _apply(rows: list[RenameRow], undo: bool) -> Counter:
     return counts
 
 
+def _under(path: str, folder: Path) -> bool:
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
 def rename_pairs(
     image_dir: str | os.PathLike[str], label_dir: str | os.PathLike[str], map_csv: str | os.PathLike[str],
     prefix: str = "aihub", dry_run: bool = False,
 ) -> tuple[list[RenameRow], Counter]:
     """Plan, record (CSV first) and apply the renames; returns the new rows and counts by outcome.
 
-    Rows of earlier runs in ``map_csv`` are kept and re-applied idempotently (finishing pairs a crash
-    left half done). With ``dry_run`` nothing is written: the planned rows are returned.
+    Counts are one ``image: <outcome>`` per image row and one ``label: <outcome>`` per label file
+    (``_move`` / ``_relabel``), so they add up to the rows of ``image_dir``. Rows of earlier runs in
+    ``map_csv`` are kept; those of ``image_dir`` are re-applied idempotently (finishing pairs a crash left
+    half done), those of other folders sharing the CSV are left to their own call. With ``dry_run`` nothing
+    is written: the planned rows are returned with ``image: would_rename`` / ``label: would_rename``.
     """
     planned = plan_renames(image_dir, label_dir, prefix)
     if dry_run:
-        return planned, Counter(planned=len(planned))
+        return planned, Counter({"image: would_rename": len(planned),
+                                 "label: would_rename": sum(bool(r.old_label) for r in planned)})
     earlier = read_map(map_csv)
     known = {row.old_image for row in earlier}
     rows = earlier + [row for row in planned if row.old_image not in known]
@@ -202,12 +219,41 @@ def rename_pairs(
     if clashes:
         raise ValueError(f"two images would get the same name, nothing renamed: {clashes[:3]}")
     write_map(map_csv, rows)
-    return planned, _apply(rows, undo=False)
+    folder = Path(image_dir)
+    return planned, _apply([row for row in rows if _under(row.old_image, folder)], undo=False)
+
+
+def _would_restore(new: str, old: str) -> str:
+    """The outcome an undo would have for one file: ``would_restore``, ``already_done``, ``target_exists``,
+    ``missing``."""
+    now, before = Path(new).exists(), Path(old).exists()
+    if now and before:
+        return "target_exists"
+    return "would_restore" if now else "already_done" if before else "missing"
 
 
 def undo_renames(map_csv: str | os.PathLike[str], dry_run: bool = False) -> Counter:
-    """Restore every original name listed in ``map_csv`` (and ``file_name`` inside the labels)."""
+    """Restore every original name listed in ``map_csv`` (and ``file_name`` inside the labels).
+
+    Counts as ``rename_pairs`` (``image: renamed`` is a restored name). With ``dry_run`` nothing changes and
+    the counts say what an undo would do: ``image: would_restore`` / ``label: would_restore``, and
+    ``already_done``, ``target_exists``, ``missing`` for the others."""
     rows = read_map(map_csv)
     if dry_run:
-        return Counter(planned=sum(Path(r.new_image).exists() for r in rows))
+        counts: Counter = Counter()
+        for row in rows:
+            counts[f"image: {_would_restore(row.new_image, row.old_image)}"] += 1
+            if row.old_label:
+                counts[f"label: {_would_restore(row.new_label, row.old_label)}"] += 1
+        return counts
     return _apply(rows, undo=True)
+
+
+def outcome_summary(counts: Counter) -> str:
+    """``counts`` as one line per kind with its total: ``images 30: renamed 28, target_exists 2``."""
+    lines = []
+    for kind in ("image", "label"):
+        mine = {k.split(": ", 1)[1]: n for k, n in sorted(counts.items()) if k.startswith(f"{kind}: ") and n}
+        if mine:
+            lines.append(f"{kind}s {sum(mine.values())}: " + ", ".join(f"{k} {n}" for k, n in mine.items()))
+    return "\n".join(lines) or "nothing to do"

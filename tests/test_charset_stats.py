@@ -8,11 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
+import pytest
+
+from modules.text import charset_stats
 from modules.text.charset_stats import (
     build_charset,
     char_frequencies,
     charset_coverage,
     rare_chars,
+    save_charset_outputs,
     write_stats,
 )
 
@@ -61,3 +65,41 @@ def test_rare_and_stats_file(tmp_path: Path) -> None:
     assert data["charset_size"] == len(charset) and data["labels"] == 6
     assert data["chars_by_class"]["hangul"] == sum(v for k, v in counts.items() if "\uac00" <= k <= "\ud7a3")
     assert Counter(data["frequencies"]) == counts
+
+
+def _inputs(labels: list[str]) -> tuple:
+    frequencies, n = char_frequencies(labels)
+    charset = build_charset(frequencies)
+    return charset, frequencies, n, charset_coverage(labels, charset), {"min_count": 1}
+
+
+def test_charset_and_stats_are_written_together_after_success(tmp_path: Path) -> None:
+    charset_path, stats_path = tmp_path / "lmdb" / "charset.txt", tmp_path / "lmdb" / "charset_stats.json"
+    save_charset_outputs(charset_path, stats_path, *_inputs(["가나", "AB"]))
+    assert Charset.read(charset_path).chars == ("A", "B", "가", "나")  # ties by code point
+    assert json.loads(stats_path.read_text(encoding="utf-8"))["labels"] == 2
+    assert sorted(p.name for p in charset_path.parent.iterdir()) == ["charset.txt", "charset_stats.json"]
+
+
+def test_no_labels_writes_nothing(tmp_path: Path) -> None:
+    charset_path, stats_path = tmp_path / "charset.txt", tmp_path / "charset_stats.json"
+    with pytest.raises(ValueError, match="no labels: the charset was not written"):
+        save_charset_outputs(charset_path, stats_path, *_inputs([]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_on_the_way_leaves_the_previous_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    charset_path, stats_path = tmp_path / "charset.txt", tmp_path / "charset_stats.json"
+    save_charset_outputs(charset_path, stats_path, *_inputs(["가"]))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_replace = charset_stats.os.replace
+
+    def fail_on_stats(src: object, dst: object) -> None:
+        if Path(dst) == stats_path:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(charset_stats.os, "replace", fail_on_stats)
+    with pytest.raises(OSError, match="disk full"):
+        save_charset_outputs(charset_path, stats_path, *_inputs(["나다라"]))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # old pair kept, no temporary left

@@ -30,6 +30,8 @@ def _write(root: Path) -> Path:
                    "points": [1, 2, 3], "area": 0},
         "img2_1": {"id": "img2_1", "image_id": "img2", "bbox": [150, 80, 80, 40], "utf8_string": "edge",
                    "points": [150, 80, 230, 80, 230, 120, 150, 120], "area": 3200},
+        "img3_7": {"id": "img3_7", "image_id": "img3", "bbox": [1, 1, 5, 5], "utf8_string": "lost",
+                   "points": [], "area": 25},  # in anns, but imgToAnns["img3"] does not list it
     }
     data = {"imgs": imgs, "anns": anns,
             "imgToAnns": {"img1": ["img1_1", "img1_2", "img1_3", "img1_4"], "img2": ["img2_1", "img2_9"], "img3": []}}
@@ -50,7 +52,32 @@ def test_reads_images_words_and_problems(tmp_path: Path) -> None:
     assert edge.bbox == (150.0, 80.0, 50.0, 20.0)
     assert max(x for x, _ in edge.quad) == 200.0 and max(y for _, y in edge.quad) == 100.0
     assert images[2].words == ()
-    assert reasons == {"image_missing": 1, "bbox_degenerate": 1, "annotation_missing": 1}
+    # the self-intersecting polygon of img1_3 fell back to its bbox: kept, and counted as a flag
+    assert reasons == {"image_missing": 1, "bbox_degenerate": 1, "annotation_missing": 1, "polygon_fallback": 1,
+                       "annotation_unlisted": 1}
+    flags = [p for p in _problems if p.kept]
+    assert [(p.reason, p.annotation) for p in flags] == [("polygon_fallback", "annotation img1_3")]
+    assert [(p.reason, p.annotation) for p in _problems if not p.kept] == [
+        ("annotation_unlisted", "annotation img3_7"), ("bbox_degenerate", "annotation img1_4"), ("annotation_missing", "annotation img2_9"),
+        ("image_missing", "image img4")]
+
+
+def test_file_name_escaping_the_image_root_is_refused_and_counted(tmp_path: Path) -> None:
+    root = tmp_path / "textocr"
+    write_image(root / "train_images" / "ok.jpg", np.zeros((20, 20, 3), np.uint8))
+    outside = tmp_path / "secret.jpg"
+    write_image(outside, np.zeros((20, 20, 3), np.uint8))
+    write_image(root / "train_images" / "secret.jpg", np.zeros((20, 20, 3), np.uint8))  # a basename fallback bait
+    names = {"ok": "train/ok.jpg", "up": "../secret.jpg", "deep": "train/../../secret.jpg", "abs": str(outside),
+             "win": "C:\\data\\secret.jpg", "back": "..\\secret.jpg"}
+    imgs = {i: {"id": i, "width": 20, "height": 20, "file_name": name} for i, name in names.items()}
+    path = root / "TextOCR_0.1_train.json"
+    path.write_text(json.dumps({"imgs": imgs, "anns": {}, "imgToAnns": {}}), encoding="utf-8")
+    images, problems, reasons = collect(iter_textocr(path, root))
+    assert [Path(a.image_path).name for a in images] == ["ok.jpg"]
+    assert reasons == {"file_name_unsafe": 5}
+    assert [p.annotation for p in problems] == ["image up", "image deep", "image abs", "image win", "image back"]
+    assert all(str(path) == p.source and "leads outside" in p.detail for p in problems)
 
 
 def test_test_json_without_annotations(tmp_path: Path) -> None:

@@ -65,3 +65,22 @@ def test_iter_records_skips_problems_and_missing_images(tmp_path: Path) -> None:
     records = list(iter_records(stream, reasons))
     assert [r.image_path for r in records] == [str(image)]
     assert reasons == {"reader: bbox_missing": 1, "images": 1, "skipped: missing image": 1}
+
+
+def test_iter_records_counts_flags_apart_and_collects_every_problem(tmp_path: Path) -> None:
+    image = tmp_path / "a.jpg"
+    image.write_bytes(b"jpeg bytes are not checked here")
+    stream = [AnnotationProblem("t.json", "polygon_fallback", "points=[1, 2]", "annotation a_1", kept=True),
+              AnnotationProblem("w.json", "character_box", "word boxes used", "image 1", count=40),
+              ImageAnnotation(str(image), 100, 50, (WordAnnotation("글", (1, 1, 20, 10)),)),
+              ImageAnnotation(str(tmp_path / "missing.jpg"), 100, 50, (), source="m.json"),
+              ImageAnnotation(str(image), 0, 0, ())]
+    reasons: Counter[str] = Counter()
+    problems: list[AnnotationProblem] = []
+    records = list(iter_records(stream, reasons, problems))
+    assert [r.image_path for r in records] == [str(image)]
+    assert reasons == {"flagged: polygon_fallback": 1, "reader: character_box": 40, "images": 1, "text boxes": 1,
+                       "skipped: missing image": 1, "skipped: unknown image size": 1}
+    assert [(p.source, p.reason, p.kept) for p in problems] == [
+        ("t.json", "polygon_fallback", True), ("w.json", "character_box", False),
+        (str(tmp_path / "missing.jpg"), "image_missing", False), (str(image), "image_size_unknown", False)]

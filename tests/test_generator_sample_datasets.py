@@ -161,3 +161,31 @@ def test_dev_scenes_are_added_beside_an_existing_set_and_differ_from_the_test_sc
     grown = {p.name: p.read_bytes() for p in Path(paths["aihub_test_image"]).iterdir()}
     assert len(grown) == 3 and {k: grown[k] for k in test_images} == test_images
     assert json.loads((tmp_path / sd.MANIFEST).read_text(encoding="utf-8"))["aihub"]["counts"]["test"] == 3
+
+
+def test_a_notebook_alone_makes_the_sample_data_only_for_its_missing_sample_inputs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(sd, "ensure_sample_datasets", lambda root, profile: calls.append((root, profile)))
+    monkeypatch.chdir(tmp_path)
+    inputs = ["data/train_label", "./data/textocr/TextOCR_0.1_train.json", "/home/me/aihub/labels", "",
+              "data/gt_train.txt"]
+    assert sd.sample_inputs(inputs) == ["data/train_label", "./data/textocr/TextOCR_0.1_train.json"]
+    # every input on the user's own data: nothing is made, even though data/ is empty
+    assert sd.ensure_sample_inputs(["/home/me/aihub/labels", "/home/me/aihub/images"], profile="smoke") is False
+    assert calls == []
+    # a fresh clone: the default inputs are absent
+    assert sd.ensure_sample_inputs(inputs, profile="smoke") is True and calls == [("data", "smoke")]
+    # made and complete: left alone
+    (tmp_path / "data" / "train_label").mkdir(parents=True)
+    (tmp_path / "data" / "textocr").mkdir()
+    (tmp_path / "data" / "textocr" / "TextOCR_0.1_train.json").write_text("{}")
+    manifest = tmp_path / "data" / sd.MANIFEST
+    manifest.write_text(json.dumps({"aihub": {"complete": True}, "textocr": {"complete": True}}))
+    assert sd.ensure_sample_inputs(inputs, profile="smoke") is False and len(calls) == 1
+    # an interrupted generation: resumed
+    manifest.write_text(json.dumps({"aihub": {"complete": True}, "textocr": {"complete": False}}))
+    assert sd.ensure_sample_inputs(inputs, profile="smoke") is True and len(calls) == 2
+    # a real download in data/ (no manifest): left alone
+    manifest.unlink()
+    assert sd.ensure_sample_inputs(inputs) is False and len(calls) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import unicodedata
 from pathlib import Path
 
@@ -41,13 +42,18 @@ def test_crops_gt_and_counts(tmp_path: Path) -> None:
     labels, images = _aihub(tmp_path / "raw")
     (images / "간판_가로형간판_000003.jpg").write_bytes(b"\xff\xd8 broken")
     out = tmp_path / "data"
-    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt_train.txt", QUIET)
+    config = replace(QUIET, drop_jamo_only=True)
+    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt_train.txt", config)
     entries, problems = read_gt(out / "gt_train.txt")
     assert not problems
     assert report.images == 4 and report.boxes == 4 * 6
     assert report.kept == len(entries) == 3 * 3
     assert report.skipped == {"illegible": 3, "jamo_only": 3, "too_small": 3, "bbox_missing": 4, "image_unreadable": 6}
+    assert report.flagged == {"label_altered": 3}
     assert report.label_altered == 3
+    unreadable = [p for p in report.problem_records if p.reason == "image_unreadable"]
+    assert len(unreadable) == 1 and unreadable[0].source == str(images / "간판_가로형간판_000003.jpg")
+    assert unreadable[0].count == 6 and "6 words lost" in unreadable[0].detail
     assert entries[0].path == "train/간판_가로형간판_000000_01.jpg" and entries[0].label == "가게0"
     labels_0 = [e.label for e in entries if "000000" in e.path]
     assert labels_0 == ["가게0", "탭 라벨", "한글"] and unicodedata.is_normalized("NFC", labels_0[2])
@@ -164,7 +170,7 @@ def test_jitter_box_statistics_and_orientation() -> None:
 
 def test_jittered_copies_are_written_counted_and_reproducible(tmp_path: Path) -> None:
     labels, images = _aihub(tmp_path / "raw", n=2)
-    config = GtDataConfig(workers=1, progress=False, jitter_copies=2)
+    config = GtDataConfig(workers=1, progress=False, jitter_copies=2, drop_jamo_only=True)
     out = tmp_path / "data"
     report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", config)
     entries, _ = read_gt(out / "gt.txt")
@@ -185,3 +191,50 @@ def test_jittered_copies_are_written_counted_and_reproducible(tmp_path: Path) ->
     assert all((tmp_path / "again" / e.path).read_bytes() == (out / e.path).read_bytes() for e in entries)
     with pytest.raises(ValueError, match="rectify"):
         GtDataConfig(jitter_copies=1, rectify=True)
+
+
+def test_jamo_only_labels_are_kept_and_flagged_by_default(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=2)
+    out = tmp_path / "data"
+    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", QUIET)
+    entries, _ = read_gt(out / "gt.txt")
+    assert [e.label for e in entries if "000000" in e.path] == ["가게0", "ㄱㄴ", "탭 라벨", "한글"]
+    assert report.kept == len(entries) == 2 * 4
+    assert report.skipped == {"illegible": 2, "too_small": 2, "bbox_missing": 2}
+    assert report.flagged == {"jamo_only": 2, "label_altered": 2}
+    jamo = [(Path(p.source).name, p.annotation, p.detail, p.kept) for p in report.problem_records
+            if p.reason == "jamo_only"]
+    assert jamo == [("간판_가로형간판_000000.jpg", "word 3", "'ㄱㄴ'", True),
+                    ("간판_가로형간판_000001.jpg", "word 3", "'ㄱㄴ'", True)]
+    assert ("flagged (kept): jamo_only", 2) in report.table()
+    dropped = make_gtdata(iter_aihub_outdoor(labels, images), out, "train2", out / "gt2.txt",
+                          replace(QUIET, drop_jamo_only=True))
+    assert dropped.kept == 2 * 3 and dropped.skipped["jamo_only"] == 2 and "jamo_only" not in dropped.flagged
+
+
+def test_every_problem_is_a_record_with_file_and_annotation(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=1)
+    out = tmp_path / "data"
+    report = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", QUIET)
+    rows = sorted((p.annotation, p.reason, p.kept) for p in report.problem_records)
+    assert rows == [("annotation 7", "bbox_missing", False), ("word 3", "jamo_only", True),
+                    ("word 4", "label_altered", True), ("word 6", "too_small", False)]
+    again = make_gtdata(iter_aihub_outdoor(labels, images), out, "train", out / "gt.txt", QUIET)
+    assert again.resumed_images == 1  # the rows of a journaled image come back from the journal
+    assert sorted((p.annotation, p.reason, p.kept) for p in again.problem_records) == rows
+
+
+def test_reader_flags_and_counted_skips_reach_the_report(tmp_path: Path) -> None:
+    write_image(tmp_path / "raw" / "a.jpg", np.zeros((40, 80, 3), np.uint8))
+    stream = [AnnotationProblem("t.json", "polygon_fallback", "points=[1, 2]", "annotation a_1", kept=True),
+              AnnotationProblem("w.json", "character_box", "word boxes used", "image 1", count=40),
+              AnnotationProblem("w.json", "file_name_unsafe", "'../x.jpg'", "image 2"),
+              ImageAnnotation(str(tmp_path / "raw" / "a.jpg"), 80, 40, (WordAnnotation("글자", (2, 2, 40, 20)),))]
+    out = tmp_path / "data"
+    report = make_gtdata(stream, out, "train", out / "gt.txt", QUIET)
+    assert report.kept == 1
+    assert report.skipped == {"character_box": 40, "file_name_unsafe": 1}
+    assert report.flagged == {"polygon_fallback": 1}
+    table = dict(report.table())
+    assert table["skipped: character_box"] == 40 and table["flagged (kept): polygon_fallback"] == 1
+    assert [p.reason for p in report.problem_records] == ["polygon_fallback", "character_box", "file_name_unsafe"]

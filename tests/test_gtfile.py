@@ -29,3 +29,11 @@ def test_iter_gt_numbers_problems_and_skips_blank_lines(tmp_path: Path) -> None:
 def test_clean_label_replaces_every_line_break() -> None:
     assert clean_label("a\tb\u2028c\x85d") == ("a b c d", True)
     assert clean_label(unicodedata.normalize("NFD", "한 글")) == ("한 글", False)
+
+
+def test_clean_label_makes_each_run_of_control_characters_one_space() -> None:
+    assert clean_label("행복\r\n약국") == ("행복 약국", True)  # CR LF: one space, not two
+    assert clean_label("a\r\n\r\n\tb") == ("a b", True)
+    assert clean_label("a\x00b\x7fc\x1bd") == ("a b c d", True)  # NUL, DEL, ESC
+    assert clean_label("\n앞 뒤 \u2028") == (" 앞 뒤  ", True)  # runs at the ends too; spaces themselves kept
+    assert clean_label(" 그대로 ") == (" 그대로 ", False)

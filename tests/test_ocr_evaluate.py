@@ -59,20 +59,28 @@ def test_evaluate_report_on_a_folder(tmp_path):
     assert rec["norm_ED"] == pytest.approx((1 + 0.75 + 0) / 3)
 
 
-def test_a_jamo_only_label_is_dont_care_and_counted(tmp_path):
+def test_a_jamo_only_label_is_an_ordinary_word_unless_dropped(tmp_path):
     a = scene((300, 600), [(10, 10, 110, 60, 40), (200, 10, 400, 60, 80)])
     write_image(tmp_path / "a.png", a)
     record = ImageAnnotation(str(tmp_path / "a.png"), 600, 300, (
-        WordAnnotation("ㅇㄴ", (10, 10, 100, 50)),  # an AIHub labelling error over the word the fake reads 안녕
+        WordAnnotation("ㅇㄴ", (10, 10, 100, 50)),  # jamo over the word the fake reads 안녕
         WordAnnotation("하세요", (200, 10, 200, 50)),
     ))
-    report = evaluate_ocr(OCR(FakeDetector(), FakeRecognizer()), [record], progress=False)
-    assert report["dontcare_labels"] == {"jamo_only": 1}
+    # kept (the default, as 01_make_gtdata keeps such labels): an ordinary word, which 안녕 does not match
+    kept = evaluate_ocr(OCR(FakeDetector(), FakeRecognizer()), [record], progress=False)
+    assert kept["jamo_only_words"] == 1 and kept["dontcare_labels"] == {"jamo_only": 0}
+    e2e = kept["end_to_end"]
+    assert (e2e["true_positives"], e2e["detections"], e2e["ground_truth"]) == (1, 2, 2)
+    assert kept["detection"]["ground_truth"] == 2 and kept["recognition"]["samples"] == 2
+    assert kept["settings"]["drop_jamo_only"] is False
+    # dropped (drop_jamo_only, as when 01 dropped them): a don't-care region, counted
+    report = evaluate_ocr(OCR(FakeDetector(), FakeRecognizer()), [record], progress=False, drop_jamo_only=True)
+    assert report["dontcare_labels"] == {"jamo_only": 1} and report["jamo_only_words"] == 1
     e2e = report["end_to_end"]
     assert (e2e["true_positives"], e2e["detections"], e2e["ground_truth"]) == (1, 1, 1)  # 안녕 neither wrong nor missed
     assert report["detection"]["ground_truth"] == 1 and report["detection"]["precision"] == 1.0
     assert report["recognition"]["samples"] == 1
     plain = evaluate_ocr(OCR(FakeDetector(), FakeRecognizer()), [
         ImageAnnotation(record.image_path, 600, 300, (WordAnnotation("안녕", (10, 10, 100, 50)), record.words[1]))
-    ], progress=False)
+    ], progress=False, drop_jamo_only=True)
     assert plain["dontcare_labels"] == {"jamo_only": 0} and plain["end_to_end"]["ground_truth"] == 2

@@ -16,7 +16,10 @@ from modules.pipeline.parameters import (
 )
 from modules.pipeline.runner import (
     StepFailed,
+    effective_parameters,
     prepare_workdir,
+    provided_paths,
+    readers_of,
     run_pipeline,
     select_steps,
 )
@@ -113,3 +116,68 @@ def test_workdir_links_code_but_keeps_data_apart(tmp_path: Path, repo_root: Path
     assert (work / "modules" / "__init__.py").is_file() and (work / "modules").is_symlink()
     assert (work / "textimagegenerator" / "fonts" / "fonts.json").is_file()
     assert not (work / "data").exists()
+
+
+def test_readers_of_finds_parameters_that_read_the_given_paths() -> None:
+    paths = ["data/train_label", "data/textocr", "data/textinthewild/info.json"]
+    parameters = {
+        "01": {"train_label_dir": "./data/train_label/", "data_root": "data", "train_gt": "data/gt_train.txt",
+               "wild": "", "n": 3},
+        "crnn": {"train_json": "data/textocr/TextOCR_0.1_train.json", "image_root": "/mine/textocr"},
+        "yolo": {"jsons": ["/mine/a.json", "data/textinthewild/info.json"], "label": "data/train_label2"},
+    }
+    assert readers_of(paths, parameters) == ["01.train_label_dir", "crnn.train_json", "yolo.jsons"]
+    assert readers_of(paths, {"01": {"train_label_dir": "/mine/labels", "data_root": "data"}}) == []
+    assert readers_of([], parameters) == []
+
+
+def test_run_all_builds_sample_data_only_when_a_step_reads_it(repo_root: Path) -> None:
+    """run_all's default steps read the sample sets; pointed at the user's data, none does."""
+    import run_all
+
+    prepare = next(s for s in run_all.STEPS if isinstance(s, Prepare))
+    steps = [s for s in run_all.STEPS if isinstance(s, Step)]
+    paths = provided_paths(prepare)
+    defaults = {s.name: effective_parameters(s, {}, repo_root) for s in steps}
+    readers = readers_of(paths, defaults)
+    assert readers == [
+        "00_remove_hangul_filenames.train_image_dir", "00_remove_hangul_filenames.train_label_dir",
+        "00_remove_hangul_filenames.test_image_dir", "00_remove_hangul_filenames.test_label_dir",
+        "01_make_gtdata.train_label_dir", "01_make_gtdata.train_image_dir", "01_make_gtdata.test_label_dir",
+        "01_make_gtdata.test_image_dir", "01_make_gtdata.textinthewild_json", "01_make_gtdata.textinthewild_root",
+        "crnn_preprocess.train_json", "crnn_preprocess.val_json", "crnn_preprocess.image_root",
+        "yolo_preprocess.aihub_train_label", "yolo_preprocess.aihub_train_image", "yolo_preprocess.aihub_val_label",
+        "yolo_preprocess.aihub_val_image", "yolo_preprocess.textinthewild_json", "yolo_preprocess.textinthewild_root",
+        "yolo_preprocess.textocr_train_json", "yolo_preprocess.textocr_val_json", "yolo_preprocess.textocr_image_root",
+        "yolocrnn_demo.sample_image_dir", "yolocrnn_demo.eval_label_dir", "yolocrnn_demo.eval_image_dir",
+        "yolocrnn_demo.textocr_json", "yolocrnn_demo.textocr_image_root",
+    ]
+    mine = {s.name: effective_parameters(s, {}, repo_root) for s in steps}
+    for name in readers:
+        step, _, parameter = name.partition(".")
+        mine[step][parameter] = f"/home/me/aihub/{parameter}"
+    assert readers_of(paths, mine) == []
+    mine["crnn_preprocess"]["image_root"] = "data/textocr"  # one input left on the sample set
+    assert readers_of(paths, mine) == ["crnn_preprocess.image_root"]
+
+
+def test_a_prepare_step_runs_only_when_a_notebook_reads_what_it_provides(root: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fakeprep.py").write_text(
+        "from pathlib import Path\n"
+        "def make(profile, data_root):\n"
+        "    Path(data_root).mkdir(exist_ok=True)\n"
+        "    Path(data_root, 'made.txt').write_text(profile)\n"
+        "    return paths(data_root)\n"
+        "def paths(data_root):\n"
+        "    return {'input': f'{data_root}/in.txt'}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(root)
+    make_notebook(root / "notebooks" / "c.ipynb", 'src: str = "sample/in.txt"  # input', "print(src)")
+    steps = [Prepare("used", "fakeprep:make", {"data_root": "sample"}, provides="fakeprep:paths"),
+             Prepare("unused", "fakeprep:make", {"data_root": "other"}, provides="fakeprep:paths"), Step("c")]
+    _, summary = run_pipeline(steps, "smoke", root, {})
+    assert [(s["name"], s["status"]) for s in summary["steps"]] == [("used", "ok"), ("unused", "skipped"),
+                                                                      ("c", "ok")]
+    assert (root / "sample" / "made.txt").read_text() == "smoke" and not (root / "other").exists()
+    assert "no selected notebook reads its data" in summary["steps"][1]["error"]

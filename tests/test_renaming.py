@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from modules import renaming
 from modules.datasets import collect
 from modules.datasets.aihub import iter_aihub_outdoor
-from modules.renaming import read_map, rename_pairs, undo_renames
+from modules.renaming import outcome_summary, read_map, rename_pairs, undo_renames
 
 
 def _pair(root: Path, stem: str, ext: str = ".jpg", sub: str = "") -> None:
@@ -40,10 +41,11 @@ def dataset(tmp_path: Path) -> Path:
 def test_rename_undo_round_trip(dataset: Path, tmp_path: Path) -> None:
     before = _tree(dataset)
     csv_path = tmp_path / "rename_map.csv"
-    planned, _counts = rename_pairs(dataset / "img", dataset / "lbl", csv_path, dry_run=True)
+    planned, dry = rename_pairs(dataset / "img", dataset / "lbl", csv_path, dry_run=True)
     assert len(planned) == 4 and not csv_path.exists() and _tree(dataset) == before
+    assert dry == {"image: would_rename": 4, "label: would_rename": 3}
     rows, counts = rename_pairs(dataset / "img", dataset / "lbl", csv_path)
-    assert counts["renamed"] == 4 and counts["labels_updated"] == 3
+    assert counts == {"image: renamed": 4, "label: renamed": 3}  # one outcome per image and per label
     names = [p.name for p in (dataset / "img").rglob("*") if p.is_file()]
     assert all(n.isascii() for n in names) and len(names) == 5
     assert len({Path(r.new_image).stem for r in rows}) == 4
@@ -59,10 +61,13 @@ def test_rename_undo_round_trip(dataset: Path, tmp_path: Path) -> None:
     # idempotent: a second run changes nothing
     after = _tree(dataset)
     rows2, counts2 = rename_pairs(dataset / "img", dataset / "lbl", csv_path)
-    assert rows2 == [] and _tree(dataset) == after and counts2["renamed"] == 0
+    assert rows2 == [] and _tree(dataset) == after and counts2 == {"image: already_done": 4, "label: already_done": 3}
     assert len(read_map(csv_path)) == 4
+    assert undo_renames(csv_path, dry_run=True) == {"image: would_restore": 4, "label: would_restore": 3}
+    assert _tree(dataset) == after
     undo = undo_renames(csv_path)
-    assert undo["renamed"] == 4 and _tree(dataset) == before
+    assert undo == {"image: renamed": 4, "label: renamed": 3} and _tree(dataset) == before
+    assert undo_renames(csv_path, dry_run=True) == {"image: already_done": 4, "label: already_done": 3}
 
 
 def test_csv_is_written_before_any_rename(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,6 +112,27 @@ def test_never_overwrites(dataset: Path, tmp_path: Path) -> None:
     planned, _ = rename_pairs(dataset / "img", dataset / "lbl", csv_path, dry_run=True)
     Path(planned[0].new_image).write_bytes(b"someone else's file")
     _rows, counts = rename_pairs(dataset / "img", dataset / "lbl", csv_path)
-    assert counts["target_exists"] == 1 and counts["renamed"] == 3
+    assert counts["image: target_exists"] == 1 and counts["image: renamed"] == 3
     assert Path(planned[0].new_image).read_bytes() == b"someone else's file"
     assert Path(planned[0].old_image).exists()
+
+
+def test_two_folders_sharing_one_map_count_each_image_once(tmp_path: Path) -> None:
+    """00 renames train and test into one CSV: a second run reports each image once, not once per folder."""
+    train, test, csv_path = tmp_path / "train", tmp_path / "test", tmp_path / "map.csv"
+    for i in range(3):
+        _pair(train, f"간판_가로형간판_{i:06d}")
+    for i in range(2):
+        _pair(test, f"간판_세로형간판_{i:06d}")
+    (test / "lbl" / "간판_세로형간판_000001.json").unlink()  # an image without a label
+    first = Counter()
+    for root in (train, test):
+        first.update(rename_pairs(root / "img", root / "lbl", csv_path)[1])
+    assert first == {"image: renamed": 5, "label: renamed": 4}
+    second = Counter()
+    for root in (train, test):
+        second.update(rename_pairs(root / "img", root / "lbl", csv_path)[1])
+    assert second == {"image: already_done": 5, "label: already_done": 4}
+    assert outcome_summary(second) == "images 5: already_done 5\nlabels 4: already_done 4"
+    assert undo_renames(csv_path, dry_run=True) == {"image: would_restore": 5, "label: would_restore": 4}
+    assert outcome_summary(Counter()) == "nothing to do"

@@ -46,11 +46,24 @@ class ImageAnnotation:
 
 @dataclass(frozen=True)
 class AnnotationProblem:
-    """A record a reader skipped: the file, what was wrong, and a short reason key for counting."""
+    """A record a reader skipped (or, with ``kept``, used but flagged): the file, what was wrong, and a
+    short reason key for counting.
+
+    ``annotation`` names the annotation or image record inside the file (``"annotation 7"``,
+    ``"image 00000002"``), empty when the problem is the whole file. ``count`` is how many records the
+    problem stands for (one row for the 40 character boxes of an image). ``kept`` is True for a note
+    about a record that is still used (``image_shared``, ``polygon_fallback``): consumers count it
+    apart from the skips.
+    """
 
     source: str
     reason: str
     detail: str = ""
+    annotation: str = ""
+    count: int = 1
+    kept: bool = False
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.reason}" + (f" ({self.detail})" if self.detail else "")
+        where = f"{self.source}#{self.annotation}" if self.annotation else self.source
+        text = f"{where}: {self.reason}" + (f" ({self.detail})" if self.detail else "")
+        return text + (f" x{self.count}" if self.count != 1 else "") + (" [kept]" if self.kept else "")

@@ -74,13 +74,13 @@ def parse_label(
     vertical = is_vertical(data)
     words, problems = [], []
     for number, ann in enumerate(anns, start=1):
-        where = f"{source}#{ann.get('id', number) if isinstance(ann, dict) else number}"
+        where = f"annotation {ann.get('id', number) if isinstance(ann, dict) else number}"
         if not isinstance(ann, dict):
-            problems.append(AnnotationProblem(where, "json_schema", "annotation is not an object"))
+            problems.append(AnnotationProblem(source, "json_schema", "annotation is not an object", where))
             continue
         box = parse_bbox(ann.get("bbox"), width, height)
         if isinstance(box, str):
-            problems.append(AnnotationProblem(where, box, f"bbox={ann.get('bbox')!r}"))
+            problems.append(AnnotationProblem(source, box, f"bbox={ann.get('bbox')!r}", where))
             continue
         words.append(WordAnnotation(text=word_text(ann.get("text")), bbox=box, vertical=vertical))
     return ImageAnnotation(str(path), width, height, tuple(words), source=source), problems

@@ -6,6 +6,8 @@ short reason keys so callers can count them:
 ``json_invalid``, ``json_schema``, ``image_missing``, ``label_missing``, ``image_unreadable``,
 ``bbox_missing`` (no bbox / null values), ``bbox_malformed`` (not four finite numbers),
 ``bbox_degenerate`` (width or height <= 0), ``bbox_outside`` (nothing left after clamping to the image).
+A problem names the file (``source``) and, when it is one record of the file, the record
+(``annotation``: ``"annotation 7"``, ``"image 00000002"``).
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ MIN_SIDE = 1.0  # a clamped box must keep at least this many pixels per side
 
 
 def load_json(path: Path) -> Any | AnnotationProblem:
-    """Parsed JSON of ``path`` or an ``AnnotationProblem`` (``json_invalid``) naming the file."""
+    """Parsed JSON of ``path`` or an ``AnnotationProblem`` (``json_invalid``) naming the file; an empty
+    (or blank) file says ``empty file``."""
     try:
         with path.open("r", encoding="utf-8-sig") as handle:
-            return json.load(handle)
+            text = handle.read()
+        if not text.strip():
+            return AnnotationProblem(str(path), "json_invalid", "empty file")
+        return json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         return AnnotationProblem(str(path), "json_invalid", str(error)[:200])
 

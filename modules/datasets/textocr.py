@@ -75,6 +75,13 @@ def polygon_to_quad(raw: Any) -> tuple[tuple[float, float], ...] | None:
     return tuple(points)
 
 
+def escapes_root(file_name: str) -> bool:
+    """True when ``file_name`` could lead outside the image root: an absolute path, a drive letter or a
+    ``..`` part (checked lexically, ``\\`` read as ``/``)."""
+    name = file_name.replace("\\", "/")
+    return name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in name.split("/")
+
+
 def resolve_image(image_root: Path, file_name: str) -> Path | None:
     """The image of ``file_name`` under ``image_root`` (see the module docstring), or None."""
     relative = Path(file_name.replace("\\", "/"))
@@ -88,9 +95,13 @@ def iter_textocr(
     """Yield an ``ImageAnnotation`` per image found and an ``AnnotationProblem`` per skip.
 
     Images of the test JSON have no annotations and are yielded with no words. Reasons:
-    ``json_invalid`` / ``json_schema``, ``image_missing``, ``image_unreadable``, ``annotation_missing``
-    (an id in ``imgToAnns`` absent from ``anns``) and the ``bbox_*`` keys (when neither the bbox nor the
-    polygon is usable).
+    ``json_invalid`` / ``json_schema``, ``file_name_unsafe`` (an absolute ``file_name`` or one with
+    ``..``: refused, never read), ``image_missing``, ``image_unreadable``, ``annotation_missing``
+    (an id in ``imgToAnns`` absent from ``anns``), ``annotation_unlisted`` (one in ``anns`` that no
+    ``imgToAnns`` list names: never used) and the ``bbox_*`` keys (when neither the bbox nor the
+    polygon is usable). Kept but flagged (``kept=True``, before the image): ``polygon_fallback`` (an
+    invalid polygon: the word keeps its bbox, ``quad=None``) and ``bbox_from_polygon`` (an invalid bbox
+    replaced by the polygon's extent).
     """
     json_path, image_root = Path(json_path), Path(image_root)
     data = load_json(json_path)
@@ -109,14 +120,24 @@ def iter_textocr(
             if isinstance(ann, dict):
                 img_to_anns[str(ann.get("image_id"))].append(ann_id)
     source = str(json_path)
+    listed = {ann_id for ids in img_to_anns.values() if isinstance(ids, list) for ann_id in ids}
+    for ann_id in anns:
+        if ann_id not in listed:
+            yield AnnotationProblem(source, "annotation_unlisted", "in 'anns' but in no image's 'imgToAnns' list",
+                                    f"annotation {ann_id}")
     for image_id, record in imgs.items():
         where = f"{source}#image {image_id}"
         if not isinstance(record, dict) or not isinstance(record.get("file_name"), str):
-            yield AnnotationProblem(where, "json_schema", "image record without file_name")
+            yield AnnotationProblem(source, "json_schema", "image record without file_name", f"image {image_id}")
+            continue
+        if escapes_root(record["file_name"]):
+            yield AnnotationProblem(source, "file_name_unsafe", f"{record['file_name']!r} leads outside {image_root}",
+                                    f"image {image_id}")
             continue
         path = resolve_image(image_root, record["file_name"])
         if path is None:
-            yield AnnotationProblem(where, "image_missing", f"{record['file_name']} not under {image_root}")
+            yield AnnotationProblem(source, "image_missing", f"{record['file_name']} not under {image_root}",
+                                    f"image {image_id}")
             continue
         dims = image_dimensions(record, path)
         if isinstance(dims, AnnotationProblem):
@@ -126,17 +147,24 @@ def iter_textocr(
         words = []
         for ann_id in img_to_anns.get(image_id, ()) or ():
             ann = anns.get(ann_id)
+            at = f"annotation {ann_id}"
             if not isinstance(ann, dict):
-                yield AnnotationProblem(f"{source}#annotation {ann_id}", "annotation_missing")
+                yield AnnotationProblem(source, "annotation_missing", f"listed for image {image_id}", at)
                 continue
-            quad = polygon_to_quad(ann.get("points"))
+            points = ann.get("points")
+            quad = polygon_to_quad(points)
             box = parse_bbox(ann.get("bbox"), width, height)
             if isinstance(box, str) and quad is not None:  # a bad bbox with a good polygon: use its extent
                 xs, ys = [p[0] for p in quad], [p[1] for p in quad]
                 box = parse_bbox([min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)], width, height)
+                if not isinstance(box, str):
+                    yield AnnotationProblem(source, "bbox_from_polygon", f"bbox={ann.get('bbox')!r}", at, kept=True)
             if isinstance(box, str):
-                yield AnnotationProblem(f"{source}#annotation {ann_id}", box, f"bbox={ann.get('bbox')!r}")
+                yield AnnotationProblem(source, box, f"bbox={ann.get('bbox')!r}", at)
                 continue
+            if quad is None and points:
+                yield AnnotationProblem(source, "polygon_fallback", f"points={points!r:.120}: the bbox is used", at,
+                                        kept=True)
             text = ann.get("utf8_string")
             legible = isinstance(text, str) and text.strip() not in ("", ILLEGIBLE)
             words.append(

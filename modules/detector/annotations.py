@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from modules.data.annotations import ImageAnnotation
+from modules.data.annotations import AnnotationProblem, ImageAnnotation
 from modules.imageio import write_bytes_atomic
 
 TEXT, DONTCARE = 0, 1
@@ -123,20 +123,32 @@ def annotation_to_record(annotation: ImageAnnotation, reasons: Counter[str], min
                       np.array(classes, dtype=np.int64))
 
 
-def iter_records(annotations: Iterable[object], reasons: Counter[str]) -> Iterator[YoloRecord]:
+def iter_records(annotations: Iterable[object], reasons: Counter[str],
+                 problems: list[AnnotationProblem] | None = None) -> Iterator[YoloRecord]:
     """Convert a reader's stream (``ImageAnnotation`` | ``AnnotationProblem``), counting problems by reason
-    and skipping images whose file is missing or whose size is unknown."""
+    (``reader: <reason>``; a kept record's flag as ``flagged: <reason>``) and skipping images whose file is
+    missing or whose size is unknown. ``problems``, when given, receives every reader problem and skipped
+    image as an ``AnnotationProblem`` (for a table of problems)."""
     for item in annotations:
+        if isinstance(item, AnnotationProblem):
+            reasons[f"{'flagged' if item.kept else 'reader'}: {item.reason}"] += item.count
+            if problems is not None:
+                problems.append(item)
+            continue
         if not isinstance(item, ImageAnnotation):
-            reasons[f"reader: {getattr(item, 'reason', type(item).__name__)}"] += 1
+            reasons[f"reader: {type(item).__name__}"] += 1
             print(item)
             continue
         if not Path(item.image_path).is_file():
             reasons["skipped: missing image"] += 1
             print(f"{item.source or item.image_path}: missing image {item.image_path}")
+            if problems is not None:
+                problems.append(AnnotationProblem(item.image_path, "image_missing", f"listed by {item.source}"))
             continue
         if item.width <= 0 or item.height <= 0:
             reasons["skipped: unknown image size"] += 1
+            if problems is not None:
+                problems.append(AnnotationProblem(item.image_path, "image_size_unknown", f"{item.width}x{item.height}"))
             continue
         record = annotation_to_record(item, reasons)
         reasons["images"] += 1

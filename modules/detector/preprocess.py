@@ -11,17 +11,20 @@ from typing import Any
 
 import numpy as np
 
+from modules.data.annotations import AnnotationProblem
 from modules.detector.annotations import DONTCARE, TEXT, YoloRecord, iter_records
 from modules.detector.anchors import box_shapes, mean_best_iou, text_anchors
 from modules.detector.config import coco_anchors_normalized
 from modules.imageio import ImageReadError, read_image, write_bytes_atomic
 
 
-def convert_streams(streams: Iterable[Iterable[object]], reasons: Counter[str]) -> list[YoloRecord]:
-    """Convert several reader streams (``ImageAnnotation`` | ``AnnotationProblem``) into YOLO records."""
+def convert_streams(streams: Iterable[Iterable[object]], reasons: Counter[str],
+                    problems: list[AnnotationProblem] | None = None) -> list[YoloRecord]:
+    """Convert several reader streams (``ImageAnnotation`` | ``AnnotationProblem``) into YOLO records;
+    ``problems`` (when given) receives every problem met (``iter_records``)."""
     records: list[YoloRecord] = []
     for stream in streams:
-        records.extend(iter_records(stream, reasons))
+        records.extend(iter_records(stream, reasons, problems))
     return records
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,4 +255,39 @@ def ensure_sample_datasets(data_root: str = "data", profile: str = "default", se
     return make_sample_datasets(data_root, PROFILES[profile], seed)
 
 
-__all__ = ["PROFILES", "SampleSizes", "dataset_paths", "ensure_sample_datasets", "make_sample_datasets"]
+def _lexical(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
+def sample_inputs(paths: Iterable[str], data_root: str = "data") -> list[str]:
+    """Those of ``paths`` (a notebook's inputs, relative to the repository root) that are, or lie under,
+    a sample-data path of ``dataset_paths(data_root)``; compared lexically, empty strings ignored."""
+    samples = [_lexical(p) for p in dataset_paths(data_root).values()]
+    return [p for p in paths if p and any(_lexical(p) == s or _lexical(p).startswith(s + "/") for s in samples)]
+
+
+def _complete(data_root: str) -> bool:
+    manifest = _read_manifest(Path(data_root) / MANIFEST)
+    return bool(manifest) and all(isinstance(r, dict) and r.get("complete") for r in manifest.values())
+
+
+def ensure_sample_inputs(paths: Iterable[str], data_root: str = "data", profile: str = "default") -> bool:
+    """For a notebook run on its own (a fresh clone): make the sample datasets with ``ensure_sample_datasets``
+    (what ``run_all.py`` calls) when one of ``paths`` is a sample-data path (``sample_inputs``) that does
+    not exist yet, or the sample sets under ``data_root`` were left incomplete. Inputs pointing elsewhere
+    (the user's own data) never trigger it. Returns whether the generator was called."""
+    mine = sample_inputs(list(paths), data_root)
+    if not mine:
+        return False
+    missing = [p for p in mine if not Path(p).exists()]
+    manifest_there = (Path(data_root) / MANIFEST).exists()
+    if not missing and (not manifest_there or _complete(data_root)):
+        return False
+    print(f"sample data: {', '.join(missing) or 'an unfinished sample set'} -> making the {profile!r} sample "
+          f"datasets under {data_root}/ (as run_all.py does)")
+    ensure_sample_datasets(data_root, profile)
+    return True
+
+
+__all__ = ["PROFILES", "SampleSizes", "dataset_paths", "ensure_sample_datasets", "ensure_sample_inputs",
+           "make_sample_datasets", "sample_inputs"]

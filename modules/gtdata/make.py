@@ -8,8 +8,12 @@ Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspe
   from the journal at the end and written atomically, so a re-run or a resumed run never duplicates
   or loses lines. A journal written with other options is discarded.
 - Skips are counted by reason: the reader's problems (``image_missing``, ``bbox_*``, ...),
-  ``illegible``, ``jamo_only``, ``vertical`` (when ``vertical="skip"``), ``too_small``,
-  ``image_unreadable``. ``label_altered`` counts labels whose tabs / line breaks became spaces (kept).
+  ``illegible``, ``jamo_only`` (only with ``drop_jamo_only``), ``vertical`` (when ``vertical="skip"``),
+  ``too_small``, ``image_unreadable``. Kept records are flagged and counted apart (``flagged``): the
+  reader's notes (``image_shared``, ``polygon_fallback``, ...), ``jamo_only`` labels (ㅋㅋ, ㅎㅎ: text people
+  write on signs) and ``label_altered`` (a run of control characters / line breaks became one space).
+  Every problem and flag is also a row of ``GtDataReport.problem_records`` (``modules.data.problems``
+  turns them into a table); the journal keeps the rows of the images it holds.
 - Optional jittered copies (``jitter_copies``): each word is also cut from boxes whose edges are moved
   at random, as a detector's boxes are, so a recognizer trained on them reads loose or slightly cut
   detections too. The shifts are seeded by the image path: a re-run writes the same crops.
@@ -44,7 +48,8 @@ class GtDataConfig:
     ``rectify``: warp quads upright (TextOCR), else crop the bbox; ``workers`` 0 = CPU count.
     ``jitter_copies`` extra crops per word from randomly shifted boxes (``crop.jitter_box``; not with
     ``rectify``), with edge shifts of sd ``jitter_along`` / ``jitter_across`` x the character size and
-    mean ``jitter_outward``."""
+    mean ``jitter_outward``. ``drop_jamo_only`` skips labels made only of jamo (kept and flagged by
+    default)."""
 
     vertical: str = "tile"  # the form the OCR reads vertical boxes in: training on it lifted end-to-end F on
     # the test scenes from 0.643 to 0.666 with the same detector (vertical words read from their true boxes:
@@ -59,6 +64,7 @@ class GtDataConfig:
     jitter_across: float = 0.12  # its top / bottom edges
     jitter_outward: float = 0.05  # the OCR's default crop margin
     jitter_seed: int = 0
+    drop_jamo_only: bool = False  # True: labels made only of jamo (ㅋㅋ) are skipped instead of kept (flagged)
 
     def __post_init__(self) -> None:
         if self.vertical not in VERTICAL_MODES:
@@ -71,7 +77,8 @@ class GtDataConfig:
 
 @dataclass
 class GtDataReport:
-    """Counts of a run: ``images`` / ``boxes`` seen, ``kept`` crops, ``skipped`` by reason."""
+    """Counts of a run: ``images`` / ``boxes`` seen, ``kept`` crops, ``skipped`` by reason, ``flagged``
+    (kept, but noted) by reason, and every problem / flag as a record (``problem_records``)."""
 
     gt_path: str
     images: int = 0
@@ -80,16 +87,18 @@ class GtDataReport:
     jittered: int = 0  # of the kept crops, the jittered copies
     resumed_images: int = 0
     skipped: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)
     label_altered: int = 0
     problems: list[str] = field(default_factory=list)  # the first few messages, for display
+    problem_records: list[AnnotationProblem] = field(default_factory=list)  # every problem and flag
 
     def table(self) -> list[tuple[str, int]]:
         """Rows ``(what, count)`` for a notebook table."""
         rows = [("images", self.images), ("boxes", self.boxes), ("kept crops", self.kept),
                 ("  of which jittered copies", self.jittered),
-                ("labels altered (tab / line break -> space)", self.label_altered),
                 ("images resumed from the journal", self.resumed_images)]
-        return rows + [(f"skipped: {reason}", count) for reason, count in sorted(self.skipped.items())]
+        return (rows + [(f"skipped: {reason}", count) for reason, count in sorted(self.skipped.items())]
+                + [(f"flagged (kept): {reason}", count) for reason, count in sorted(self.flagged.items())])
 
 
 @dataclass(frozen=True)
@@ -127,20 +136,29 @@ def _save(crop: np.ndarray | None, word: WordAnnotation, label: str, stem: str, 
 
 def process_image(task: _Task) -> dict[str, Any]:
     """Crop, save and label the words of one image; returns its journal record: ``image`` path, ``entries``
-    ``[(crop path, label)]``, ``skipped`` counts by reason, ``altered`` labels, ``jittered`` copies written."""
+    ``[(crop path, label)]``, ``skipped`` / ``flagged`` counts by reason, ``altered`` labels, ``jittered``
+    copies written and ``problems``: rows ``[file, annotation, reason, detail, count, kept]``."""
     annotation, config = task.annotation, task.config
     skipped: Counter = Counter()
+    flagged: Counter = Counter()
+    problems: list[list[Any]] = []
     entries: list[tuple[str, str]] = []
     altered = jittered = 0
 
     def record() -> dict[str, Any]:
         return {"image": annotation.image_path, "entries": entries, "skipped": dict(skipped), "altered": altered,
-                "jittered": jittered}
+                "jittered": jittered, "flagged": dict(flagged), "problems": problems}
+
+    def note(number: int, reason: str, detail: str, kept: bool = False) -> None:
+        (flagged if kept else skipped)[reason] += 1
+        problems.append([annotation.image_path, f"word {number}", reason, detail, 1, kept])
 
     try:
         image = read_image(annotation.image_path)
-    except ImageReadError:
+    except ImageReadError as error:
         skipped["image_unreadable"] += len(annotation.words) or 1
+        problems.append([annotation.image_path, "", "image_unreadable",
+                         f"{str(error)[:160]} ({len(annotation.words)} words lost)", len(annotation.words) or 1, False])
         return record()
     seed = hashlib.sha1(f"{config.jitter_seed}:{annotation.image_path}".encode("utf-8")).digest()
     rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
@@ -150,15 +168,21 @@ def process_image(task: _Task) -> dict[str, Any]:
             continue
         label, was_altered = clean_label(word.text)
         if is_jamo_only(label):
-            skipped["jamo_only"] += 1
-            continue
+            if config.drop_jamo_only:
+                note(number, "jamo_only", f"{label!r} (drop_jamo_only)")
+                continue
+            note(number, "jamo_only", repr(label), kept=True)
         if word.vertical and config.vertical == "skip":
-            skipped["vertical"] += 1
+            note(number, "vertical", f"{label!r} (vertical='skip')")
             continue
         if not _save(_cut(image, word, config), word, label, f"{task.name}_{number:02d}", task, entries):
-            skipped["too_small"] += 1
+            note(number, "too_small", f"{label!r} box {tuple(round(v, 1) for v in word.bbox)}, min_side {config.min_side}")
             continue
-        altered += was_altered
+        if was_altered:
+            altered += 1
+            flagged["label_altered"] += 1
+            problems.append([annotation.image_path, f"word {number}", "label_altered",
+                             f"{word.text!r} -> {label!r}", 1, True])
         for copy in range(1, config.jitter_copies + 1):
             box = jitter_box(word.bbox, rng, config.jitter_along, config.jitter_across, config.jitter_outward,
                              vertical=word.vertical)
@@ -172,7 +196,7 @@ class _Journal:
     def __init__(self, path: Path, fingerprint: dict) -> None:
         self.path = path
         self.done: dict[str, dict] = {}
-        header = {"journal": "kocr-gtdata v2", **fingerprint}
+        header = {"journal": "kocr-gtdata v3", **fingerprint}
         if path.exists():
             lines = path.read_text(encoding="utf-8").split("\n")
             try:
@@ -218,7 +242,8 @@ def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: _Jou
     used: dict[str, str] = {}
     for record in records:
         if isinstance(record, AnnotationProblem):
-            report.skipped[record.reason] += 1
+            (report.flagged if record.kept else report.skipped)[record.reason] += record.count
+            report.problem_records.append(record)
             if len(report.problems) < 50:
                 report.problems.append(str(record))
             continue
@@ -271,6 +296,9 @@ def make_gtdata(
         entries.extend(GtEntry(path, label) for path, label in record["entries"])
         report.jittered += record["jittered"]
         report.skipped.update(record["skipped"])
+        report.flagged.update(record["flagged"])
         report.label_altered += record["altered"]
+        report.problem_records.extend(AnnotationProblem(file, reason, detail, where, count, kept)
+                                      for file, where, reason, detail, count, kept in record["problems"])
     report.kept = write_gt(gt_path, entries)
     return report

@@ -10,9 +10,10 @@ Three views of the same images:
   AND the texts match (NFC, exact; optionally case-insensitive); one-to-one, greedy by IoU. Predictions
   lying inside a don't-care region are left out, as in detection.
 
-A label made only of loose jamo (``ㅇㄲㅊ``: a known AIHub labelling error, which 01_make_gtdata also
-refuses) cannot be the text of the box, so its word is a don't-care region too, counted under
-``dontcare_labels``.
+A label made only of jamo (``ㅋㅋ``, ``ㅎㅎ``) is text people write on signs: 01_make_gtdata keeps it by
+default, and so does the evaluation, as an ordinary word (counted under ``jamo_only_words``). With
+``drop_jamo_only`` (the training data dropped such labels, e.g. as labelling errors) its word is a
+don't-care region instead, counted under ``dontcare_labels``.
 """
 
 from __future__ import annotations
@@ -90,14 +91,18 @@ def evaluate_ocr(
     limit: int | None = None,
     ignore_case: bool = False,
     progress: bool = True,
+    drop_jamo_only: bool = False,
 ) -> dict[str, Any]:
     """Run ``ocr`` over the annotated images and return a JSON-ready report.
 
-    Reader problems and unreadable images are counted by reason under ``skipped`` and never abort the
-    evaluation; words whose label is unusable (jamo only) are don't-care, counted under ``dontcare_labels``.
-    ``limit`` caps the number of images evaluated.
+    Reader problems and unreadable images are counted by reason under ``skipped`` (flags of kept records,
+    ``kept=True``, under ``flagged``) and never abort the evaluation. Words whose label is made only of
+    jamo are ordinary words (counted under ``jamo_only_words``), or with ``drop_jamo_only`` don't-care
+    regions, counted under ``dontcare_labels``. ``limit`` caps the number of images evaluated.
     """
     skipped: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
+    jamo_words = 0
     dontcare_labels: Counter[str] = Counter({"jamo_only": 0})
     det_pred, det_gt = [], []
     rec_pred, rec_gt = [], []
@@ -108,10 +113,12 @@ def evaluate_ocr(
         if limit is not None and len(per_image) >= limit:
             break
         if isinstance(record, AnnotationProblem):
-            skipped[record.reason] += 1
+            (flagged if record.kept else skipped)[record.reason] += record.count
             continue
-        record, unusable = without_unusable_labels(record)
-        dontcare_labels["jamo_only"] += unusable
+        jamo_words += sum(w.text is not None and is_jamo_only(w.text) for w in record.words)
+        if drop_jamo_only:
+            record, unusable = without_unusable_labels(record)
+            dontcare_labels["jamo_only"] += unusable
         try:
             image = read_image(record.image_path)
         except ImageReadError:
@@ -145,6 +152,8 @@ def evaluate_ocr(
     return {
         "images": len(per_image),
         "skipped": dict(skipped),
+        "flagged": dict(flagged),
+        "jamo_only_words": jamo_words,
         "dontcare_labels": dict(dontcare_labels),
         "detection": detection_prf(det_pred, det_gt),
         "recognition": {
@@ -153,7 +162,8 @@ def evaluate_ocr(
             "norm_ED": normalized_edit_distance(rec_pred, rec_gt),
         },
         "end_to_end": prf(e2e["tp"], e2e["pred"], e2e["gt"]),
-        "settings": {"iou_threshold": 0.5, "ignore_case": ignore_case, "margin": ocr.config.margin,
+        "settings": {"iou_threshold": 0.5, "ignore_case": ignore_case, "drop_jamo_only": drop_jamo_only,
+                     "margin": ocr.config.margin,
                      "decoder": ocr.config.decoder, "wide_width": ocr.config.wide_width,
                      "min_confidence": ocr.config.min_confidence, "vertical": ocr.config.vertical},
         "per_image": per_image,

@@ -11,8 +11,9 @@ import importlib
 import json
 import logging
 import os
+import posixpath
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +86,42 @@ def run_prepare(step: Prepare, profile: str) -> StepResult:
     made = func(profile=profile, **dict(step.kwargs)) or {}
     artifacts = {k: {"path": str(v), "exists": Path(v).exists()} for k, v in dict(made).items()}
     return StepResult(step.name, "ok", time.perf_counter() - started, dict(step.kwargs), None, artifacts)
+
+
+def _normalized(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/")) if path else ""
+
+
+def readers_of(paths: Iterable[str], parameters_by_step: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """``step.parameter`` names whose value (a string, or a list of strings) is one of ``paths`` or lies
+    under one. Paths are compared lexically (``./`` and trailing ``/`` ignored), as the notebooks use
+    them, relative to the working root. An empty list: no step reads them."""
+    wanted = {_normalized(str(p)) for p in paths if str(p)}
+    found = []
+    for step, parameters in parameters_by_step.items():
+        for name, value in parameters.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for item in values:
+                if not isinstance(item, str) or not item:
+                    continue
+                path = _normalized(item)
+                if any(path == w or path.startswith(w + "/") for w in wanted):
+                    found.append(f"{step}.{name}")
+                    break
+    return found
+
+
+def provided_paths(step: Prepare) -> list[str]:
+    """The input paths a ``Prepare`` step makes (its ``provides`` function), without making them."""
+    module_name, _, func_name = step.provides.partition(":")
+    made = getattr(importlib.import_module(module_name), func_name)(**dict(step.kwargs))
+    return [str(v) for v in dict(made).values()]
+
+
+def effective_parameters(step: Step, parameters: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """The notebook's declared defaults with ``parameters`` applied (what the notebook will see)."""
+    notebook = root / "notebooks" / f"{step.name}.ipynb"
+    return {name: p.default for name, p in declared_parameters(notebook).items()} | dict(parameters)
 
 
 def run_notebook(step: Step, parameters: dict[str, Any], root: Path, run_dir: Path, index: int,
@@ -176,6 +213,8 @@ def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, over
     plan = [(s, resolve_parameters(s, profile, overrides, root) if isinstance(s, Step)
              and (root / "notebooks" / f"{s.name}.ipynb").exists() else None) for s in selected]
 
+    reading = {s.name: effective_parameters(s, params, root) for s, params in plan if params is not None}
+
     run_id = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{profile}"
     run_dir = root / "runs" / run_id
     run_dir.mkdir(parents=True, exist_ok=False)
@@ -194,7 +233,12 @@ def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, over
         for index, (step, params) in enumerate(tqdm(plan, desc=f"run_all [{profile}]", unit="step")):
             log.info("step %s starting", step.name)
             print(f"\n==> {step.name}", flush=True)
-            if isinstance(step, Prepare):
+            readers = readers_of(provided_paths(step), reading) if isinstance(step, Prepare) and step.provides else None
+            if isinstance(step, Prepare) and readers == []:
+                result = StepResult(step.name, "skipped", parameters=dict(step.kwargs),
+                                    error="no selected notebook reads its data (every input points elsewhere)")
+                print(f"    skipped: {result.error}", flush=True)
+            elif isinstance(step, Prepare):
                 result = run_prepare(step, profile)
             elif params is None:
                 result = StepResult(step.name, "missing", error=f"notebooks/{step.name}.ipynb does not exist")

@@ -34,8 +34,12 @@ class Prepare:
     """A Python function ``module:function`` called before the notebooks, e.g. to create sample data.
 
     It is called as ``function(profile=..., **kwargs)`` and returns a mapping of artifact names to paths.
+    ``provides`` (optional, ``module:function``), called as ``function(**kwargs)``, names the input paths
+    the step makes without making them; the runner then calls the step only when a selected notebook
+    reads one of them (``runner.readers_of``), so a run on the user's own data never builds sample data.
     """
 
     name: str
     target: str
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    provides: str = ""

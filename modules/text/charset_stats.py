@@ -102,14 +102,13 @@ def char_class(ch: str) -> str:
     return "other"
 
 
-def write_stats(path: str | os.PathLike[str], frequencies: Counter[str], n_labels: int, charset: Charset,
-                coverage: Coverage, options: dict) -> None:
-    """``charset_stats.json``: options, sizes, per-class counts, frequencies and coverage (atomic)."""
-    path = Path(path)
+def stats_data(frequencies: Counter[str], n_labels: int, charset: Charset, coverage: Coverage,
+               options: dict) -> dict:
+    """The content of ``charset_stats.json``: options, sizes, per-class counts, frequencies and coverage."""
     classes = Counter()
     for ch, n in frequencies.items():
         classes[char_class(ch)] += n
-    data = {
+    return {
         "options": options,
         "labels": n_labels,
         "distinct_chars": len(frequencies),
@@ -119,7 +118,44 @@ def write_stats(path: str | os.PathLike[str], frequencies: Counter[str], n_label
         "coverage": {**{k: v for k, v in asdict(coverage).items() if k != "missing_chars"},
                      "missing_chars": dict(coverage.missing_chars.most_common())},
     }
+
+
+def write_stats(path: str | os.PathLike[str], frequencies: Counter[str], n_labels: int, charset: Charset,
+                coverage: Coverage, options: dict) -> None:
+    """``charset_stats.json``: options, sizes, per-class counts, frequencies and coverage (atomic)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(stats_data(frequencies, n_labels, charset, coverage, options), ensure_ascii=False,
+                              indent=1), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def save_charset_outputs(charset_path: str | os.PathLike[str], stats_path: str | os.PathLike[str],
+                         charset: Charset, frequencies: Counter[str], n_labels: int, coverage: Coverage,
+                         options: dict) -> None:
+    """Write the charset file and its stats together, and only once both are complete (04's outputs).
+
+    Nothing is written when there are no labels or the charset is empty (``ValueError``). Both files are
+    first written to temporary names beside their targets, the charset is read back and compared, and
+    only then are both renamed into place: a failure on the way leaves the previous files (or none) as
+    they were, never a charset without its stats or one that does not read back.
+    """
+    if n_labels <= 0:
+        raise ValueError("no labels: the charset was not written (run 03_create_lmdb first, or check lmdb_root)")
+    if len(charset) == 0:
+        raise ValueError("the charset is empty: nothing was written (lower min_count or add a union)")
+    charset_path, stats_path = Path(charset_path), Path(stats_path)
+    text = json.dumps(stats_data(frequencies, n_labels, charset, coverage, options), ensure_ascii=False, indent=1)
+    temps = [charset_path.with_name(f".{charset_path.name}.part"), stats_path.with_name(f".{stats_path.name}.part")]
+    try:
+        charset.write(temps[0])
+        if Charset.read(temps[0]) != charset:
+            raise ValueError(f"{charset_path}: the charset does not read back; nothing was written")
+        temps[1].parent.mkdir(parents=True, exist_ok=True)
+        temps[1].write_text(text, encoding="utf-8")
+        os.replace(temps[1], stats_path)
+        os.replace(temps[0], charset_path)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)

@@ -2,7 +2,8 @@
 
 Labels are NFC-normalised when read (macOS and some tools produce NFD jamo sequences). A gt file
 line is ``path<TAB>label<LF>``, so a label may not hold a tab or a line break: ``clean_label``
-replaces each such character with one space and says that it did, so callers can count it.
+replaces each run of control characters and line breaks (``\r\n`` included) with one space and says
+that it did, so callers can count it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Tabs and every character str.splitlines() breaks on: none may stay inside a gt-file label.
-_BREAKING = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Control characters (C0, DEL, C1: tabs and every character str.splitlines() breaks on among them) and
+# the Unicode line / paragraph separators: none may stay inside a gt-file label. A run becomes one space.
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def nfc(text: str) -> str:
@@ -20,9 +22,10 @@ def nfc(text: str) -> str:
 
 
 def clean_label(text: str) -> tuple[str, bool]:
-    """NFC-normalise ``text`` and replace tabs / line breaks with spaces.
+    """NFC-normalise ``text`` and replace each run of control characters / line breaks with one space
+    (``"a\r\nb"`` -> ``"a b"``).
 
-    Returns ``(label, altered)`` where ``altered`` is True when a tab or line break was replaced.
+    Returns ``(label, altered)`` where ``altered`` is True when such a run was replaced.
     Leading and trailing spaces are kept (the reference format keeps them).
     """
     text = nfc(text)
