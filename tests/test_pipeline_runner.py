@@ -150,7 +150,8 @@ def test_run_all_builds_sample_data_only_when_a_step_reads_it(repo_root: Path) -
         "yolo_preprocess.aihub_val_image", "yolo_preprocess.textinthewild_json", "yolo_preprocess.textinthewild_root",
         "yolo_preprocess.textocr_train_json", "yolo_preprocess.textocr_val_json", "yolo_preprocess.textocr_image_root",
         "yolocrnn_demo.sample_image_dir", "yolocrnn_demo.eval_label_dir", "yolocrnn_demo.eval_image_dir",
-        "yolocrnn_demo.textocr_json", "yolocrnn_demo.textocr_image_root",
+        "yolocrnn_demo.textocr_json", "yolocrnn_demo.textocr_image_root", "yolocrnn_demo.ood_label_dir",
+        "yolocrnn_demo.ood_image_dir",
     ]
     mine = {s.name: effective_parameters(s, {}, repo_root) for s in steps}
     for name in readers:
