@@ -223,3 +223,22 @@ def test_shipped_corpus_sees_every_syllable_with_short_labels(repo_root: Path) -
     assert np.mean(lengths <= 12) > 0.8 and lengths.max() <= 25
     assert {"shop", "sign", "menu", "address", "price", "phone", "english", "brand", "mixed",
             "random_syllables"} <= {r.category for r in rows}
+
+
+def test_every_character_a_font_claims_draws_ink(repo_root: Path) -> None:
+    """No blank glyph behind a mapped character (a sample of each font's characters), and the
+    characters some designs draw as something else are kept away from them."""
+    from modules.generator.glyphs import GlyphCache
+
+    fonts, _ = load_fonts(repo_root / "textimagegenerator" / "fonts")
+    cache = GlyphCache()
+    rng = np.random.default_rng(0)
+    hangul = list(ksx1001_hangul())
+    for font in fonts:
+        sample = "0123456789AZaz₩·°℃※…" + "".join(rng.choice(hangul, 12))
+        for ch in sample:
+            if font.covers(ch):
+                assert cache.render(font.path, 24, ch).mask.max() > 100, (font.path, ch)
+    hanna = [f for f in fonts if f.family == "BM Hanna"]
+    assert hanna and not any(f.covers("₩") for f in hanna)
+    assert not any(f.covers("\\") for f in fonts if f.script == "ko" and Path(f.path).name.startswith("ko-"))

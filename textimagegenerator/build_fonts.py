@@ -41,6 +41,12 @@ T, O = "truetype", "opentype"
 # Designs that draw lower case as capitals: their subsets leave a-z out, so the coverage check keeps any
 # text with lower case away from them (a crop labelled "Seoul" must not show SEOUL).
 CAPS_ONLY = {"Bebas Neue", "Humor Sans"}
+# Characters a design maps to a glyph that is not that character (seen on a rendered sheet of every
+# symbol): BM Hanna draws the won sign as a tilde and the backslash as a slash, BM Euljiro has a box for
+# the degree-Celsius sign. Korean fonts draw the backslash as a won sign (the KS X 1001 convention), so
+# no Korean subset keeps it. The coverage check then keeps these characters away from these fonts.
+WRONG_GLYPHS = {"BM Hanna": "₩\\", "BM Euljiro": "℃"}
+KO_AMBIGUOUS = "\\"
 
 # (package, path under usr/share/fonts, collection index, family, style, script, split)
 SOURCES: tuple[tuple[str, str, int, str, str, str, str], ...] = (
@@ -161,6 +167,25 @@ def glyph_text() -> str:
     return "".join(ksx1001_hangul()) + "".join(printable_ascii()) + SYMBOLS
 
 
+def blank_characters(src: Path, index: int, text: str) -> str:
+    """The characters of ``text`` (space aside) that ``src`` maps to a glyph with no outline: drawn,
+    they would be an empty gap where the label has a character."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    font = TTFont(str(src), fontNumber=index, lazy=True)
+    cmap, glyphs = font.getBestCmap(), font.getGlyphSet()
+    blank = []
+    for ch in text:
+        name = cmap.get(ord(ch))
+        if name is None or ch.isspace():
+            continue
+        pen = BoundsPen(glyphs)
+        glyphs[name].draw(pen)
+        if pen.bounds is None:
+            blank.append(ch)
+    return "".join(blank)
+
+
 def subset_font(src: Path, index: int, dst_stem: Path, name: str, text: str) -> Path:
     """Write the subset of ``src`` (collection member ``index``) holding ``text``'s glyphs, renamed to
     ``name``, to ``dst_stem`` + ``.otf`` (CFF outlines) or ``.ttf``; returns the written path."""
@@ -206,7 +231,8 @@ def main() -> None:
         key = f"{script}-{style}"
         counters[key] = counters.get(key, 0) + 1
         stem = f"{key}-{counters[key]:02d}"
-        keep = "".join(ch for ch in text if not ("a" <= ch <= "z")) if family in CAPS_ONLY else text
+        drop = WRONG_GLYPHS.get(family, "") + (KO_AMBIGUOUS if script == "ko" else "") + blank_characters(src, index, text)
+        keep = "".join(ch for ch in text if ch not in drop and not (family in CAPS_ONLY and "a" <= ch <= "z"))
         dst = subset_font(src, index, FONTS_DIR / stem, f"kocr subset {stem}", keep)
         cmap = TTFont(str(dst)).getBestCmap()
         mapped = sum(ord(ch) in cmap for ch in text)
