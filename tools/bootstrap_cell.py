@@ -1,6 +1,8 @@
 # Bootstrap: find the repository root (clone it first in Colab) and install missing packages.
 # Safe to re-run; never reinstalls torch (Colab's CUDA build stays) and never stops the kernel.
-import os, subprocess, sys
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 REPO_URL = os.environ.get("KOCR_REPO_URL", "")  # in Colab: set to your copy's git URL
