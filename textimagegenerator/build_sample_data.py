@@ -218,7 +218,7 @@ def _real_vocabulary(rng: random.Random, add: Callable[[str, str, str], None]) -
         elif form < 0.85:
             text = f"{_case(rng, rng.choice(en))} {rng.choice(SHOP_TYPE)} {rng.randint(1, 9)}호점"
         else:
-            text = f"{rng.choice(('T.', 'Tel.', '☎', '문의 ', 'H.P ')).replace('☎', 'TEL ')}{_phone(rng)}"
+            text = f"{rng.choice(('T.', 'Tel.', 'TEL ', '문의 ', 'H.P '))}{_phone(rng)}"
         add(text, "mixed", "mixed")
 
 
