@@ -68,3 +68,19 @@ def test_a_notebook_without_its_inputs_names_the_one_to_run_first(name: str, fir
         _run(repo_root, work, name)
     assert error.value.ename in ("RuntimeError", "FileNotFoundError") and first in error.value.evalue
     assert not (work / "data_lmdb" / "charset.txt").exists()
+
+
+@pytest.mark.slow
+def test_the_generator_notebook_alone_needs_only_the_shipped_fonts_and_corpus(tmp_path: Path, repo_root: Path) -> None:
+    import papermill
+
+    work = tmp_path / "fresh"
+    root = prepare_workdir(repo_root, work)
+    notebook = root / "notebooks" / "02_generate_text_images.ipynb"
+    papermill.execute_notebook(str(notebook), str(work / "02.out.ipynb"), cwd=str(root), kernel_name="python3",
+                               progress_bar=False, parameters={"train_count": 40, "test_count": 10, "ood_count": 10,
+                                                               "workers": 1, "show_samples": 4})
+    for split, count in (("train", 40), ("test", 10), ("ood", 10)):
+        gt = work / "textimagegenerator" / "data" / f"gt_{split}.txt"
+        assert len(gt.read_text(encoding="utf-8").splitlines()) == count
+    assert not (work / "data" / ".kocr_sample_datasets.json").exists()  # no sample scenes were needed
