@@ -154,13 +154,49 @@ class ShardedBatchSampler:
             yield shard(batch, self.context)
 
 
+class _SyncBatchNormFunction(torch.autograd.Function):
+    """Batch norm over the global batch: forward all-reduces the per-channel count + sum, then the
+    squared deviations; backward all-reduces the per-channel sums of ``dy`` and ``dy * x_hat`` (as
+    ``torch.nn.SyncBatchNorm`` does on GPUs). Input ``(B, C, ...)`` float32."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps):  # noqa: ANN001 - autograd signature
+        dims = [0, *range(2, x.dim())]
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        totals = torch.cat([x.new_tensor([x.numel() // x.size(1)]), x.sum(dims)])
+        dist.all_reduce(totals)
+        n, mean = totals[0], totals[1:] / totals[0]
+        centred = x - mean.view(shape)
+        var = (centred * centred).sum(dims)
+        dist.all_reduce(var)
+        var = var / n
+        invstd = torch.rsqrt(var + eps)
+        x_hat = centred * invstd.view(shape)
+        ctx.save_for_backward(x_hat, invstd, weight)
+        ctx.n = n
+        out = x_hat * weight.view(shape) + bias.view(shape)
+        return out, mean, var
+
+    @staticmethod
+    def backward(ctx, grad_out, _grad_mean, _grad_var):  # noqa: ANN001
+        x_hat, invstd, weight = ctx.saved_tensors
+        dims = [0, *range(2, x_hat.dim())]
+        shape = [1, -1] + [1] * (x_hat.dim() - 2)
+        sum_dy, sum_dy_xhat = grad_out.sum(dims), (grad_out * x_hat).sum(dims)
+        sums = torch.cat([sum_dy, sum_dy_xhat])
+        dist.all_reduce(sums)
+        mean_dy, mean_dy_xhat = (sums / ctx.n).chunk(2)
+        grad_x = (grad_out - mean_dy.view(shape) - x_hat * mean_dy_xhat.view(shape)) * (invstd * weight).view(shape)
+        return grad_x, sum_dy_xhat, sum_dy, None
+
+
 class GlooSyncBatchNorm(nn.modules.batchnorm._BatchNorm):
     """Batch norm whose training statistics are taken over the whole global batch, on any device.
 
-    ``torch.nn.SyncBatchNorm`` runs on GPUs only; this one all-reduces the per-channel count, sum and
-    squared deviations through ``torch.distributed.nn`` (differentiable), so CPU (Gloo) runs compute
-    what one process would compute on the global batch. Input ``(B, C, ...)``. Outside a multi-process
-    training it is an ordinary batch norm; its state dict is that of ``nn.BatchNorm2d``.
+    ``torch.nn.SyncBatchNorm`` runs on GPUs only; this one all-reduces the statistics through the
+    process group (Gloo on the CPU), so N processes compute what one process computes on the global
+    batch. Input ``(B, C, ...)``. Outside a multi-process training it is an ordinary batch norm; its
+    state dict is that of ``nn.BatchNorm2d``.
     """
 
     def _check_input_dim(self, input: torch.Tensor) -> None:
@@ -170,26 +206,16 @@ class GlooSyncBatchNorm(nn.modules.batchnorm._BatchNorm):
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
             return super().forward(input)
-        from torch.distributed.nn.functional import all_reduce
-
-        dims = [0, *range(2, input.dim())]
-        shape = [1, -1] + [1] * (input.dim() - 2)
-        x = input.float()
-        count = torch.tensor([float(input.numel() // input.size(1))], device=input.device)
-        totals = all_reduce(torch.cat([count, x.sum(dims)]))
-        n, mean = totals[0], totals[1:] / totals[0]
-        centred = x - mean.view(shape)
-        var = all_reduce((centred * centred).sum(dims)) / n
+        weight = self.weight if self.affine else torch.ones(input.size(1), device=input.device)
+        bias = self.bias if self.affine else torch.zeros(input.size(1), device=input.device)
+        out, mean, var = _SyncBatchNormFunction.apply(input.float(), weight, bias, self.eps)
         if self.track_running_stats and self.running_mean is not None and self.running_var is not None:
             with torch.no_grad():
                 self.num_batches_tracked.add_(1)
                 momentum = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked)
-                self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), momentum)
-                unbiased = var.detach() * n / max(float(n) - 1.0, 1.0)
-                self.running_var.lerp_(unbiased.to(self.running_var.dtype), momentum)
-        out = centred * torch.rsqrt(var + self.eps).view(shape)
-        if self.affine:
-            out = out * self.weight.view(shape) + self.bias.view(shape)
+                count = input.numel() // input.size(1) * dist.get_world_size()  # equal shares; close enough else
+                self.running_mean.lerp_(mean.to(self.running_mean.dtype), momentum)
+                self.running_var.lerp_((var * count / max(count - 1, 1)).to(self.running_var.dtype), momentum)
         return out.to(input.dtype)
 
 

@@ -54,10 +54,12 @@ def recognizer_worker(context, device, params: dict[str, Any], stop_at: int | No
     train_recognizer(params, context, device, log=lambda text: None, stop_at=stop_at, optim_changes=optim_changes)
 
 
-def detector_worker(context, device, params: dict[str, Any]) -> None:
+def detector_worker(context, device, params: dict[str, Any], max_epochs_this_run: int | None = None,
+                    train_changes: dict[str, Any] | None = None) -> None:
     from modules.detector.train_cli import train_detector
 
-    train_detector(params, context, device, log=lambda text: None)
+    train_detector(params, context, device, log=lambda text: None, max_epochs_this_run=max_epochs_this_run,
+                   train_changes=train_changes)
 
 
 def failing_worker(context, device, marker: str) -> None:

@@ -16,7 +16,7 @@ from dist_workers import launch, recognizer_worker
 from modules.lmdbio.dataset import RatioBatchSampler
 from modules.recognizer.checkpoint import load_checkpoint
 from modules.recognizer.synth import write_word_lmdb
-from modules.recognizer.train_cli import load_params
+from modules.torchrun_cli import load_params
 from modules.text.charset import Charset
 
 WORDS = ["가나", "다라", "ab", "마바사", "12", "가a", "나b1", "사마"]

@@ -94,3 +94,4 @@ class TrainConfig:
     time_limit_min: float = 0.0  # 0: none; else the LR schedule follows max(step, time) progress and ends in time
     channels_last: bool = True  # NHWC weights and batches: about 10% less time per CPU step (depthwise convs)
     ema_decay: float = 0.0  # 0: off; else validate and save an exponential moving average of the weights
+    adam_eps: float = 1e-8  # AdamW's epsilon

@@ -187,7 +187,8 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     else:
         loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
                                              collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay,
+                                  eps=train_config.adam_eps)
     schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
                         train_config.time_limit_min * 60)
     history: list[dict[str, float]] = []

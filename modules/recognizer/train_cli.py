@@ -14,8 +14,6 @@ Writes what the notebook writes into ``saved_model_dir`` (rank 0 only): ``best_a
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Any
 
 import torch
 
-from modules.distributed import DistContext, batch_sizes_line, init_distributed, shutdown
+from modules.distributed import DistContext, batch_sizes_line
 from modules.lmdbio.dataset import LmdbDataset
 from modules.recognizer.augment import Augmenter
 from modules.recognizer.checkpoint import load_checkpoint, remap_for_charset
@@ -34,9 +32,9 @@ from modules.recognizer.fit import fit, plot_curves
 from modules.recognizer.model import build_model, count_parameters
 from modules.recognizer.train import OptimConfig, amp_dtype
 from modules.text.charset import Charset
+from modules.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05_train.ipynb"
-EXTRA_DEFAULTS: dict[str, Any] = {"sync_bn": False, "dist_timeout_min": 30.0}  # when the notebook lacks them
 
 
 def train_recognizer(p: dict[str, Any], context: DistContext, device: torch.device,
@@ -111,34 +109,8 @@ def train_recognizer(p: dict[str, Any], context: DistContext, device: torch.devi
     return history
 
 
-def load_params(notebook: Path, config: str | None, overrides: Sequence[str]) -> dict[str, Any]:
-    """The notebook's defaults, updated by the JSON file ``config`` and by ``name=value`` overrides;
-    checked against the notebook's declarations (the CLI is an entry point, like the notebook itself)."""
-    from modules.pipeline.parameters import check_overrides, declared_parameters, parse_value
-
-    params = {**EXTRA_DEFAULTS, **{name: d.default for name, d in declared_parameters(notebook).items()}}
-    given: dict[str, Any] = json.loads(Path(config).read_text(encoding="utf-8")) if config else {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"-p {item!r}: expected name=value")
-        given[name] = parse_value(value)
-    check_overrides(notebook, {k: v for k, v in given.items() if k not in EXTRA_DEFAULTS})
-    params.update(given)
-    return params
-
-
-def main(argv: Sequence[str] | None = None, notebook: Path = NOTEBOOK,
-         train: Callable[..., Any] = train_recognizer) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", help="JSON object of notebook parameters (e.g. written by the notebook)")
-    parser.add_argument("-p", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    args = parser.parse_args(argv)
-    params = load_params(notebook, args.config, args.overrides)
-    context, device = init_distributed(params["device"] or None, params["dist_timeout_min"])
-    train(params, context, device)  # an error ends this process; torchrun then stops the others
-    shutdown(context)
-    return 0
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_cli(argv, NOTEBOOK, train_recognizer, __doc__)
 
 
 if __name__ == "__main__":
