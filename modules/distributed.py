@@ -206,9 +206,10 @@ class GlooSyncBatchNorm(nn.modules.batchnorm._BatchNorm):
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
             return super().forward(input)
-        weight = self.weight if self.affine else torch.ones(input.size(1), device=input.device)
-        bias = self.bias if self.affine else torch.zeros(input.size(1), device=input.device)
-        out, mean, var = _SyncBatchNormFunction.apply(input.float(), weight, bias, self.eps)
+        weight = self.weight if self.affine else torch.ones(input.size(1), device=input.device, dtype=input.dtype)
+        bias = self.bias if self.affine else torch.zeros(input.size(1), device=input.device, dtype=input.dtype)
+        x = input if input.dtype == torch.float64 else input.float()
+        out, mean, var = _SyncBatchNormFunction.apply(x, weight.to(x.dtype), bias.to(x.dtype), self.eps)
         if self.track_running_stats and self.running_mean is not None and self.running_var is not None:
             with torch.no_grad():
                 self.num_batches_tracked.add_(1)

@@ -55,9 +55,21 @@ def recognizer_worker(context, device, params: dict[str, Any], stop_at: int | No
 
 
 def detector_worker(context, device, params: dict[str, Any], max_epochs_this_run: int | None = None,
-                    train_changes: dict[str, Any] | None = None) -> None:
+                    train_changes: dict[str, Any] | None = None, float64: bool = False) -> None:
+    """``float64``: weights and inputs in double precision (a comparison of 1 and 2 processes in float32
+    drifts: an untrained MobileNet's 27 batch norms over 2-image shares amplify rounding)."""
+    from modules.detector.model import YoloDetector
     from modules.detector.train_cli import train_detector
 
+    if float64:
+        torch.set_default_dtype(torch.float64)
+
+        def to_double(module, args):
+            if isinstance(module, YoloDetector):
+                return tuple(a.double() if torch.is_tensor(a) else a for a in args)
+            return None
+
+        torch.nn.modules.module.register_module_forward_pre_hook(to_double)
     train_detector(params, context, device, log=lambda text: None, max_epochs_this_run=max_epochs_this_run,
                    train_changes=train_changes)
 
