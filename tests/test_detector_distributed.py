@@ -113,3 +113,28 @@ def test_a_failing_rank_ends_the_run_with_its_error(tmp_path):
     with pytest.raises(Exception, match="boom in rank 1"):
         launch(failing_worker, 2, str(marker).replace("rank0.txt", "boom"), timeout_min=0.5)
     assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(data, repo_root):
+    from modules.detector import Detector
+
+    config = data / "cli.json"
+    keep = ("train_file", "val_file", "anchors_file", "out_root", "width_mult", "head_width", "input_size",
+            "train_size", "cache_side", "vertical_repeat", "batch_size", "warmup_steps", "ema_decay", "num_threads",
+            "device", "val_epoch_limit", "sync_bn")
+    config.write_text(json.dumps({k: v for k, v in params(data, "cli").items() if k in keep}), encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "modules.detector.train_cli", "--config", str(config), "-p", "epochs=2",
+                           "-p", "exp_name=cli", "-p", "time_limit_min=0.0"],
+                          cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "rank 0 of 2" in done.stdout and "batch: 4 global = 2 processes x 2 per process" in done.stdout
+    assert done.stdout.count("epoch 2:") == 1  # rank 0 logs, once
+    out = data / "runs" / "cli"
+    for name in ("best.pt", "last.pt", "history.json", "curves.png", "metrics.json"):
+        assert (out / name).exists(), name
+    boxes, scores = Detector.from_checkpoint(out / "best.pt").detect([np.zeros((64, 96, 3), np.uint8)])[0]
+    assert boxes.shape[1:] == (4,) and len(scores) == len(boxes)
+    assert json.loads((out / "metrics.json").read_text())["world_size"] == 2

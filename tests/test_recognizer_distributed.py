@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -119,3 +120,29 @@ def test_a_two_process_run_resumes_in_one_process(data, tmp_path):
     assert_same_weights(resumed / "last.pth", straight / "last.pth")
     metrics = json.loads((resumed / "metrics.json").read_text(encoding="utf-8"))
     assert [row["iteration"] for row in metrics["val"]] == [2, 4]
+
+
+@pytest.mark.slow
+def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(data, tmp_path, repo_root):
+    from modules.recognizer import Recognizer
+
+    out = tmp_path / "cli"
+    config = tmp_path / "params.json"
+    given = {k: v for k, v in params(data, out).items() if k in ("train_root", "select_data", "batch_ratio",
+             "valid_data", "charset_path", "saved_model_dir", "output_channel", "hidden_size", "img_w", "batch_size",
+             "num_iter", "val_interval", "amp", "device", "num_threads", "sync_bn")}
+    config.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "modules.recognizer.train_cli", "--config", str(config), "-p", "num_iter=4"],
+                          cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "batch: 6 global = 2 processes x 3 per process" in done.stdout
+    assert done.stdout.count("[4/4]") == 1  # rank 0 logs, once
+    for name in ("best_accuracy.pth", "best_norm_ED.pth", "last.pth", "log_train.txt", "metrics.json", "curves.png"):
+        assert (out / name).exists(), name
+    readings = Recognizer.from_checkpoint(out / "best_accuracy.pth").recognize([np.full((32, 80), 255, np.uint8)])
+    assert len(readings) == 1 and isinstance(readings[0][0], str)
+    bad = subprocess.run([sys.executable, "-m", "modules.recognizer.train_cli", "--config", str(config),
+                          "-p", "batch_sise=4"], cwd=repo_root, env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "batch_sise" in bad.stderr
