@@ -255,11 +255,13 @@ def wrap_ddp(model: nn.Module, device: torch.device, context: DistContext) -> nn
 
 
 def torchrun_command(module: str, config_path: str, nproc_per_node: int = 1, nnodes: int = 1,
-                     rdzv_endpoint: str = "", rdzv_id: str = "kocr", extra: Sequence[str] = ()) -> list[str]:
+                     rdzv_endpoint: str = "", rdzv_id: str = "kocr", extra: Sequence[str] = (),
+                     launcher: Sequence[str] = ("torchrun",)) -> list[str]:
     """The ``torchrun`` command line for ``python -m module --config config_path``: ``--standalone`` on
     one machine; with ``nnodes > 1`` a c10d rendezvous at ``rdzv_endpoint`` (``host:port`` of one node),
-    the same command run on every machine."""
-    cmd = ["torchrun", f"--nproc_per_node={nproc_per_node}"]
+    the same command run on every machine. ``launcher``: ``(sys.executable, "-m", "torch.distributed.run")``
+    runs torchrun from this Python environment without needing it on ``PATH``."""
+    cmd = [*launcher, f"--nproc_per_node={nproc_per_node}"]
     if nnodes > 1:
         if not rdzv_endpoint:
             raise ValueError("several machines need rdzv_endpoint='host:port' of one of them")
