@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import lmdb
-import numpy as np
 from tqdm.auto import tqdm
 
 from modules.data.gtfile import parse_gt_line
@@ -110,8 +109,7 @@ class SizeTally:
         return sum(self.widths.values())
 
     def stats(self) -> dict:
-        """Min / median / max of widths, heights and aspect ratios (``size_stats``'s layout; the aspect
-        median to 0.01)."""
+        """``{"width" | "height" | "aspect": {"min", "median", "max"}}`` (the aspect median to 0.01)."""
         if not self.widths:
             return {}
         return {name: {"min": float(min(c)), "median": float(_median(c)), "max": float(max(c))}
@@ -312,16 +310,6 @@ class GrowingLmdb:
             self._thread.shutdown()
         self.env.sync(True)
         self.env.close()
-
-
-def size_stats(sizes: Sequence[tuple[int, int]]) -> dict:
-    """Min / median / max of widths, heights and aspect ratios (w / h) of ``(width, height)`` pairs."""
-    if not sizes:
-        return {}
-    array = np.asarray(sizes, dtype=np.float64)
-    columns = {"width": array[:, 0], "height": array[:, 1], "aspect": array[:, 0] / array[:, 1]}
-    return {name: {"min": float(v.min()), "median": float(np.median(v)), "max": float(v.max())}
-            for name, v in columns.items()}
 
 
 def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
