@@ -16,6 +16,7 @@ Conventions shared by the recognizer and the detector:
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,8 +91,11 @@ def init_distributed(device: str | torch.device | None = None, timeout_min: floa
 
 
 def shutdown(context: DistContext) -> None:
-    """Wait for every process, then leave the process group (no-op for a single process)."""
+    """Wait for every process, then leave the process group (no-op for a single process). Garbage is
+    collected first: a DistributedDataParallel wrapper left in a reference cycle keeps the group alive
+    until interpreter exit, where tearing down Gloo's threads can abort the process."""
     if context.enabled and dist.is_initialized():
+        gc.collect()
         dist.barrier()
         dist.destroy_process_group()
 

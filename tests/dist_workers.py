@@ -8,7 +8,6 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -72,11 +71,3 @@ def detector_worker(context, device, params: dict[str, Any], max_epochs_this_run
         torch.nn.modules.module.register_module_forward_pre_hook(to_double)
     train_detector(params, context, device, log=lambda text: None, max_epochs_this_run=max_epochs_this_run,
                    train_changes=train_changes)
-
-
-def failing_worker(context, device, marker: str) -> None:
-    """Rank 1 fails before the first collective; rank 0 waits in it (and must not hang)."""
-    if context.rank == 1:
-        raise RuntimeError(f"{marker} in rank 1")
-    torch.distributed.all_reduce(torch.ones(1))
-    Path(marker).write_text("rank 0 got past the collective")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from dist_workers import detector_worker, failing_worker, launch
+from dist_workers import detector_worker, launch
 from modules.detector.annotations import YoloRecord, write_yolo_file
 from modules.detector.checkpoint import load_checkpoint
 from modules.detector.config import coco_anchors_normalized
@@ -108,11 +108,24 @@ def test_a_two_process_run_resumes_in_one_process(data):
     assert_same_weights(whole["model"], cut["model"])
 
 
-def test_a_failing_rank_ends_the_run_with_its_error(tmp_path):
-    marker = tmp_path / "rank0.txt"
-    with pytest.raises(Exception, match="boom in rank 1"):
-        launch(failing_worker, 2, str(marker).replace("rank0.txt", "boom"), timeout_min=0.5)
-    assert not marker.exists()
+def test_a_failing_rank_ends_the_torchrun_run_with_its_error(tmp_path, repo_root):
+    """Rank 1 raises before a collective that rank 0 waits in: torchrun stops rank 0 and reports rank
+    1's error as the root cause, well before the process group's timeout."""
+    script = tmp_path / "fail.py"
+    script.write_text(
+        "import torch, torch.distributed as dist\n"
+        "from modules.distributed import init_distributed\n"
+        "context, device = init_distributed('cpu', timeout_min=5)\n"
+        "if context.rank == 1:\n"
+        "    raise RuntimeError('boom in rank 1')\n"
+        "dist.all_reduce(torch.ones(1))\n"
+        "print('rank 0 got past the collective')\n", encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(repo_root)}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           str(script)], cwd=repo_root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "boom in rank 1" in done.stdout + done.stderr
+    assert "rank 0 got past the collective" not in done.stdout
 
 
 @pytest.mark.slow
