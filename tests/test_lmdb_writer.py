@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 from pathlib import Path
@@ -58,7 +59,11 @@ def test_reference_layout_and_raw_bytes(tmp_path: Path) -> None:
     assert items[b"num-samples"] == b"10"
     assert items[b"label-000000002"].decode("utf-8") == "라벨 1"
     assert items[b"image-000000002"] == (tmp_path / "data" / "train" / "간판_001.jpg").read_bytes()
-    assert report.sizes[1] == (41, 20)
+    assert len(report.sizes) == 10 and report.sizes.widths == {40 + i: 1 for i in range(10)}
+    assert report.sizes.heights == {20: 10}
+    manifest = json.loads((tmp_path / "lmdb" / "kocr_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["image_sizes"]["width"] == {"min": 40.0, "median": 44.5, "max": 49.0}
+    assert manifest["image_sizes"]["aspect"]["median"] == pytest.approx(2.225, abs=0.01)
     assert [label for _, label in iter_lmdb_labels(tmp_path / "lmdb")] == [f"라벨 {i}" for i in range(10)]
 
 

@@ -95,3 +95,4 @@ class TrainConfig:
     channels_last: bool = True  # NHWC weights and batches: about 10% less time per CPU step (depthwise convs)
     ema_decay: float = 0.0  # 0: off; else validate and save an exponential moving average of the weights
     amp: bool = True  # mixed precision on CUDA (bf16, or fp16 + gradient scaling); the CPU always trains in fp32
+    adam_eps: float = 1e-8  # AdamW's epsilon

@@ -24,6 +24,9 @@ from modules.detector.ema import ModelEMA
 from modules.detector.loss import yolo_loss
 from modules.detector.model import YoloDetector
 from modules.detector.targets import DONTCARE, build_targets
+from modules.distributed import (
+    SINGLE, DistContext, ShardedBatchSampler, all_reduce_sum, batch_sizes_line, convert_sync_batchnorm, wrap_ddp,
+)
 from modules.imageio import write_bytes_atomic
 from modules.metrics.detection import detection_prf
 
@@ -46,10 +49,24 @@ class Schedule:
         self.base_lr, self.total_steps, self.warmup_steps = base_lr, total_steps, warmup_steps
         self.time_limit_s, self.step, self.elapsed_before = time_limit_s, step, elapsed_s
         self.started = time.monotonic()
+        self.synced_elapsed_s: float | None = None  # distributed runs: the ranks' mean clock, set each step
 
     @property
     def elapsed_s(self) -> float:
+        if self.synced_elapsed_s is not None:
+            return self.synced_elapsed_s
         return self.elapsed_before + time.monotonic() - self.started
+
+    def sync(self, context: DistContext, batch: int, device: torch.device) -> float:
+        """Under torchrun: every rank takes the ranks' mean clock (so the learning rate and the decision
+        to stop agree everywhere) and learns the global batch size; returns this rank's loss share
+        ``world_size * batch / global batch`` (1 for a single process)."""
+        if not context.enabled:
+            return 1.0
+        self.synced_elapsed_s = None
+        total, elapsed = all_reduce_sum([batch, self.elapsed_s], context, device)
+        self.synced_elapsed_s = elapsed / context.world_size
+        return context.world_size * batch / total
 
     @property
     def progress(self) -> float:
@@ -70,19 +87,24 @@ class Schedule:
 def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, optimizer: torch.optim.Optimizer,
                     schedule: Schedule, loss_config: LossConfig, desc: str = "train",
                     memory_format: torch.memory_format = torch.contiguous_format, ema: ModelEMA | None = None,
-                    precision: MixedPrecision | None = None) -> dict[str, float]:
+                    precision: MixedPrecision | None = None, context: DistContext = SINGLE,
+                    forward: torch.nn.Module | None = None) -> dict[str, float]:
     """One pass over ``loader`` (ended early when ``schedule`` is finished); returns the mean ``loss``,
     ``box``, ``obj``, ``cls`` of the steps taken. Batches are moved to the model's device in
     ``memory_format`` (that of the model's weights). ``ema``, when given, is updated after every step.
-    ``precision`` (default: ``MixedPrecision`` of the model's device) autocasts the forward pass on CUDA."""
+    ``precision`` (default: ``MixedPrecision`` of the model's device) autocasts the forward pass on CUDA.
+    Under torchrun ``forward`` is the DistributedDataParallel wrapper of ``model``; each rank's loss is
+    weighted by its share of the global batch and the returned means are over all ranks."""
     model.train()
     device = next(model.parameters()).device
     precision = precision or MixedPrecision(device)
     anchors_px = torch.tensor(model.config.anchors_px, dtype=torch.float32)
     sums: dict[str, float] = {"loss": 0.0, "box": 0.0, "obj": 0.0, "cls": 0.0}
     steps = 0
-    bar = tqdm(loader, desc=desc, leave=False)
+    bar = tqdm(loader, desc=desc, leave=False, disable=not context.is_main)
+    forward = model if forward is None else forward
     for images, boxes, classes in bar:
+        share = schedule.sync(context, len(images), device)
         if schedule.finished and steps:
             break
         for group in optimizer.param_groups:
@@ -91,10 +113,11 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         targets = build_targets(boxes, classes, anchors_px, size, anchor_ratio=loss_config.anchor_ratio)
         dontcare = [b[c == DONTCARE] for b, c in zip(boxes, classes)]
         with precision.autocast():
-            outputs = model(images.to(device, memory_format=memory_format))
-        loss, parts = yolo_loss([o.float() for o in outputs], targets, anchors_px, loss_config, dontcare)
+            outputs = forward(images.to(device, memory_format=memory_format))
+        outputs = [o.float() if o.dtype in (torch.float16, torch.bfloat16) else o for o in outputs]  # loss in fp32+
+        loss, parts = yolo_loss(outputs, targets, anchors_px, loss_config, dontcare)
         optimizer.zero_grad(set_to_none=True)
-        precision.step(loss, optimizer, model.parameters(), 10.0)
+        precision.step(loss * share if share != 1.0 else loss, optimizer, model.parameters(), 10.0)
         if ema is not None:
             ema.update(model)
         schedule.step += 1
@@ -103,6 +126,9 @@ def train_one_epoch(model: YoloDetector, loader: torch.utils.data.DataLoader, op
         for key in ("box", "obj", "cls"):
             sums[key] += parts[key]
         bar.set_postfix(loss=f"{sums['loss'] / steps:.4f}")
+    if context.enabled:  # mean over the ranks' means
+        keys = list(sums)
+        sums = dict(zip(keys, (v / context.world_size for v in all_reduce_sum([sums[k] for k in keys], context, device))))
     return {k: v / max(1, steps) for k, v in sums.items()}
 
 
@@ -120,18 +146,30 @@ def evaluate(detector: Detector, samples: list[Sample], batch_size: int = 8, iou
     return detection_prf(predictions, truth, iou_threshold=iou_threshold)
 
 
+def _quiet(text: str) -> None:
+    """The log of ranks other than 0: nothing."""
+
+
 def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
         loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
         score_threshold: float = SCORE_THRESHOLD, nms_iou: float = NMS_IOU, log: Callable[[str], None] = print,
-        max_epochs_this_run: int | None = None) -> list[dict[str, float]]:
+        max_epochs_this_run: int | None = None, context: DistContext = SINGLE, sync_bn: bool = False
+        ) -> list[dict[str, float]]:
     """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
     (weights, optimizer, schedule step and time used, epoch, RNG state). ``max_epochs_this_run`` trains
     in chunks (resume to continue). ``score_threshold`` and ``nms_iou`` set the per-epoch validation's
     post-processing. With ``train_config.ema_decay`` the moving average of the weights (``ema.ModelEMA``)
     is what is validated and written to ``best.pt``; ``last.pt`` keeps both. Returns the per-epoch history.
+
+    Under torchrun (``context.enabled``) ``train_config.batch_size`` is the global batch, shared out by
+    ``ShardedBatchSampler``; gradients are averaged by DistributedDataParallel (``sync_bn``: batch norms
+    synchronised over the global batch); rank 0 alone validates, writes checkpoints and history and logs.
     """
     out_dir = Path(out_dir)
+    main = context.is_main
+    if not main:
+        log = _quiet
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(train_config.seed)
     np.random.seed(train_config.seed)
@@ -140,12 +178,22 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
     config: DetectorConfig = model.config
     memory_format = torch.channels_last if train_config.channels_last else torch.contiguous_format
     model.to(memory_format=memory_format)
-    dataset = DetectionDataset(train_samples, train_config.train_size, augment_config, seed=train_config.seed,
+    device = next(model.parameters()).device
+    if sync_bn and context.enabled:
+        model = convert_sync_batchnorm(model, device)
+    dataset = DetectionDataset(train_samples, train_config.train_size, augment_config,
+                               seed=train_config.seed + 1000 * context.rank,  # rank 0 as a single process
                                zoom=config.input_size / train_config.train_size)
-    loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
-                                         collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
-    precision = MixedPrecision(next(model.parameters()).device, train_config.amp)
+    if context.enabled:
+        loader = torch.utils.data.DataLoader(dataset, collate_fn=collate, batch_sampler=ShardedBatchSampler(
+            len(dataset), train_config.batch_size, context, train_config.seed, len(dataset) > train_config.batch_size))
+        log(f"{context.describe()}; {batch_sizes_line(train_config.batch_size, context)}")
+    else:
+        loader = torch.utils.data.DataLoader(dataset, batch_size=train_config.batch_size, shuffle=True,
+                                             collate_fn=collate, drop_last=len(dataset) > train_config.batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay,
+                                  eps=train_config.adam_eps)
+    precision = MixedPrecision(device, train_config.amp)
     schedule = Schedule(train_config.lr, train_config.epochs * max(1, len(loader)), train_config.warmup_steps,
                         train_config.time_limit_min * 60)
     history: list[dict[str, float]] = []
@@ -175,6 +223,7 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         if averaged_state:
             ema.module.load_state_dict(averaged_state[0])
     validated = model if ema is None else ema.module
+    forward = wrap_ddp(model, device, context)
     detector = Detector(validated, config, score_threshold=score_threshold, iou_threshold=nms_iou,
                         channels_last=train_config.channels_last)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
@@ -185,9 +234,15 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             log(f"time limit of {train_config.time_limit_min} min used up before epoch {epoch + 1}; stopping")
             break
         tic = time.monotonic()
+        if isinstance(loader.batch_sampler, ShardedBatchSampler):
+            loader.batch_sampler.set_epoch(epoch)
         losses = train_one_epoch(model, loader, optimizer, schedule, loss_config,
                                  desc=f"epoch {epoch + 1}/{train_config.epochs}", memory_format=memory_format,
-                                 ema=ema, precision=precision)
+                                 ema=ema, precision=precision, context=context, forward=forward)
+        if not main:  # rank 0 validates and writes; the others wait for it in the next step's exchange
+            if schedule.finished and epoch + 1 < train_config.epochs:
+                break
+            continue
         metrics = evaluate(detector, val_samples) if val_samples else {"precision": 0.0, "recall": 0.0, "hmean": 0.0}
         row = {"epoch": epoch + 1, **losses, "precision": metrics["precision"], "recall": metrics["recall"],
                "hmean": metrics["hmean"], "lr": optimizer.param_groups[0]["lr"], "seconds": time.monotonic() - tic}

@@ -191,42 +191,50 @@ def process_image(task: _Task) -> dict[str, Any]:
 
 
 class _Journal:
-    """Append-only record of finished images; a torn last line (crash mid-write) is ignored."""
+    """Append-only record of finished images; a torn last line (crash mid-write) is ignored.
+
+    Only each finished image's byte offset in the file is kept in memory (``done``: image -> offset); its
+    crops and labels are read back from the file when the gt is assembled, so memory grows with the
+    images, not with their crops (AIHub: ~420,000 images, millions of crops)."""
 
     def __init__(self, path: Path, fingerprint: dict) -> None:
         self.path = path
-        self.done: dict[str, dict] = {}
-        header = {"journal": "kocr-gtdata v3", **fingerprint}
-        if path.exists():
-            lines = path.read_text(encoding="utf-8").split("\n")
-            try:
-                valid = json.loads(lines[0]) == header
-            except json.JSONDecodeError:
-                valid = False
-            if valid:
-                for line in lines[1:]:
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    self.done[record["image"]] = record
+        self.done: dict[str, int] = {}
+        header = (json.dumps({"journal": "kocr-gtdata v3", **fingerprint}, ensure_ascii=False) + "\n").encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
-        # rewrite clean (drops a torn line and foreign headers), then append
         tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for record in self.done.values():
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # rewrite clean (drops a torn line and foreign headers; a later line for an image wins), then append
+        with tmp.open("wb") as out:
+            out.write(header)
+            if path.exists():
+                with path.open("rb") as old:
+                    if old.readline() == header:
+                        for line in old:
+                            try:
+                                image = json.loads(line)["image"]
+                            except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+                                continue
+                            self.done[image] = out.tell()
+                            out.write(line if line.endswith(b"\n") else line + b"\n")
         os.replace(tmp, path)
-        self.handle = path.open("a", encoding="utf-8")
+        self.handle = path.open("ab")
 
     def add(self, record: dict) -> None:
-        self.done[record["image"]] = record
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.done[record["image"]] = self.handle.tell()
+        self.handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         self.handle.flush()
 
     def close(self) -> None:
         self.handle.close()
+
+    def records(self, images: Iterable[str]) -> Iterator[dict]:
+        """The records of ``images`` (those finished), read back from the file one at a time."""
+        with self.path.open("rb") as handle:
+            for image in images:
+                offset = self.done.get(image)
+                if offset is not None:
+                    handle.seek(offset)
+                    yield json.loads(handle.readline())
 
 
 def _unique_name(path: str, used: dict[str, str]) -> str:
@@ -290,15 +298,16 @@ def make_gtdata(
                 _collect(pool.imap_unordered(process_image, tasks, chunksize=4), journal, gt_path, config)
     finally:
         journal.close()
-    entries: list[GtEntry] = []
-    done = [journal.done[image] for image in sorted(seen) if image in journal.done]  # only this input's images
-    for record in done:
-        entries.extend(GtEntry(path, label) for path, label in record["entries"])
-        report.jittered += record["jittered"]
-        report.skipped.update(record["skipped"])
-        report.flagged.update(record["flagged"])
-        report.label_altered += record["altered"]
-        report.problem_records.extend(AnnotationProblem(file, reason, detail, where, count, kept)
-                                      for file, where, reason, detail, count, kept in record["problems"])
-    report.kept = write_gt(gt_path, entries)
+
+    def entries() -> Iterator[GtEntry]:  # streamed: only this input's images, in path order
+        for record in journal.records(sorted(seen)):
+            report.jittered += record["jittered"]
+            report.skipped.update(record["skipped"])
+            report.flagged.update(record["flagged"])
+            report.label_altered += record["altered"]
+            report.problem_records.extend(AnnotationProblem(file, reason, detail, where, count, kept)
+                                          for file, where, reason, detail, count, kept in record["problems"])
+            yield from (GtEntry(path, label) for path, label in record["entries"])
+
+    report.kept = write_gt(gt_path, entries())
     return report

@@ -194,13 +194,20 @@ class RatioBatchSampler:
 
     Each dataset is walked through seeded permutations, epoch after epoch. Yields lists of
     ``(dataset index, sample index, augmentation seed)`` for ``MixedDataset``. ``start`` skips the
-    first batches (resume).
+    first batches (resume). With ``world_size`` > 1 (distributed training) each batch is the global one
+    and process ``rank`` gets its items ``rank, rank + world_size, ...``: every item of the global batch
+    goes to exactly one process, so an epoch neither repeats nor drops a sample on any number of
+    processes, and batch ``i`` is the same global batch whatever the world size (resume anywhere).
     """
 
-    def __init__(self, lengths: Sequence[int], sizes: Sequence[int], seed: int = 1111, start: int = 0) -> None:
+    def __init__(self, lengths: Sequence[int], sizes: Sequence[int], seed: int = 1111, start: int = 0,
+                 rank: int = 0, world_size: int = 1) -> None:
         if any(n <= 0 for n in lengths):
             raise ValueError(f"every selected dataset needs samples; lengths: {list(lengths)}")
+        if not 0 <= rank < world_size or sum(sizes) < world_size:
+            raise ValueError(f"rank {rank} of {world_size} processes cannot share a batch of {sum(sizes)}")
         self.lengths, self.sizes, self.seed, self.start = list(lengths), list(sizes), seed, start
+        self.rank, self.world_size = rank, world_size
         self._perm_cache: dict[tuple[int, int], np.ndarray] = {}
 
     def _perm(self, d: int, epoch: int) -> np.ndarray:
@@ -223,7 +230,7 @@ class RatioBatchSampler:
     def __iter__(self) -> Iterator[list[tuple[int, int, int]]]:
         iteration = self.start
         while True:
-            yield self.batch(iteration)
+            yield self.batch(iteration)[self.rank::self.world_size]
             iteration += 1
 
 

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import lmdb
-import numpy as np
 from tqdm.auto import tqdm
 
 from modules.data.gtfile import parse_gt_line
@@ -76,16 +75,57 @@ class LmdbConfig:
             raise ValueError(f"validate must be one of {VALIDATE_MODES}, got {self.validate!r}")
 
 
+def _median(counts: Counter) -> float:
+    """Median of the values a ``Counter`` counts (the mean of the two middle ones for an even total)."""
+    total = sum(counts.values())
+    first, second = (total - 1) // 2, total // 2  # 0-based ranks of the middle value(s)
+    seen, low = 0, None
+    for key in sorted(counts):
+        seen += counts[key]
+        if low is None and first < seen:
+            low = key
+        if second < seen:
+            return (low + key) / 2
+    raise ValueError("median of an empty Counter")
+
+
+class SizeTally:
+    """Widths, heights and aspect ratios (w / h, to 0.01) of the written images, counted per value: the
+    memory follows the number of distinct sizes, not of images, so millions of crops cost kilobytes
+    (a list of every ``(width, height)`` cost ~100 bytes a crop). ``len`` is the number of images."""
+
+    def __init__(self) -> None:
+        self.widths: Counter = Counter()
+        self.heights: Counter = Counter()
+        self.aspects: Counter = Counter()
+
+    def append(self, size: tuple[int, int]) -> None:
+        width, height = size
+        self.widths[width] += 1
+        self.heights[height] += 1
+        self.aspects[round(width / height, 2)] += 1
+
+    def __len__(self) -> int:
+        return sum(self.widths.values())
+
+    def stats(self) -> dict:
+        """``{"width" | "height" | "aspect": {"min", "median", "max"}}`` (the aspect median to 0.01)."""
+        if not self.widths:
+            return {}
+        return {name: {"min": float(min(c)), "median": float(_median(c)), "max": float(max(c))}
+                for name, c in (("width", self.widths), ("height", self.heights), ("aspect", self.aspects))}
+
+
 @dataclass
 class LmdbReport:
-    """What a run wrote and skipped. ``sizes``: ``(width, height)`` of each written image."""
+    """What a run wrote and skipped. ``sizes``: a ``SizeTally`` of the written images' sizes."""
 
     out_dir: str
     written: int = 0
     skipped: Counter = field(default_factory=Counter)
     skipped_items: list[tuple[str, str]] = field(default_factory=list)
     label_lengths: Counter = field(default_factory=Counter)
-    sizes: list[tuple[int, int]] = field(default_factory=list)
+    sizes: SizeTally = field(default_factory=SizeTally)
     altered_labels: int = 0
     seconds: float = 0.0
     up_to_date: bool = False
@@ -199,12 +239,14 @@ def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | N
     if lines is None:
         lines = sum(_count_lines(s.gt_path) for s in sources)
     workers = _reader_count(config, lines)
-    seen: set[tuple[str, str]] = set()
+    # 16-byte digests of the (path, label) pairs seen: ~80 bytes a record instead of ~300 for the pairs
+    # themselves (millions of AIHub crops); a false duplicate needs a 128-bit collision.
+    seen: set[bytes] = set()
 
     def deduplicated(records: list[_Record]) -> Iterator[_Record]:
         for record in records:
             if record.key is not None:
-                pair = (record.key, record.label)
+                pair = hashlib.blake2b(f"{record.key}\t{record.label}".encode("utf-8"), digest_size=16).digest()
                 if pair in seen:
                     record = record._replace(key=None, data=None, size=None, reason="duplicate_line")
                 else:
@@ -268,16 +310,6 @@ class GrowingLmdb:
             self._thread.shutdown()
         self.env.sync(True)
         self.env.close()
-
-
-def size_stats(sizes: Sequence[tuple[int, int]]) -> dict:
-    """Min / median / max of widths, heights and aspect ratios (w / h) of ``(width, height)`` pairs."""
-    if not sizes:
-        return {}
-    array = np.asarray(sizes, dtype=np.float64)
-    columns = {"width": array[:, 0], "height": array[:, 1], "aspect": array[:, 0] / array[:, 1]}
-    return {name: {"min": float(v.min()), "median": float(np.median(v)), "max": float(v.max())}
-            for name, v in columns.items()}
 
 
 def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
@@ -376,7 +408,7 @@ def create_lmdb(
         "written": report.written,
         "skipped": dict(report.skipped),
         "label_lengths": {str(k): v for k, v in sorted(report.label_lengths.items())},
-        "image_sizes": size_stats(report.sizes),
+        "image_sizes": report.sizes.stats(),
         "seconds": round(report.seconds, 3),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -30,9 +30,13 @@ class TrainData:
         rows = [f"{n:<12} {len(d):>8,} samples  {k:>4} per batch" for n, d, k in zip(self.names, self.datasets, self.sizes)]
         return "\n".join(rows + [f"total batch size: {sum(self.sizes)}"])
 
-    def batches(self, start: int = 0, num_workers: int = 0) -> Iterator[tuple[torch.Tensor, list[str]]]:
-        """Batches from iteration ``start`` on: ``(images (B, C, H, W) uint8, labels)``."""
-        self.sampler.start = start
+    def batches(self, start: int = 0, num_workers: int = 0, rank: int = 0, world_size: int = 1
+                ) -> Iterator[tuple[torch.Tensor, list[str]]]:
+        """Batches from iteration ``start`` on: ``(images (B, C, H, W) uint8, labels)``; with
+        ``world_size`` > 1, process ``rank``'s share of each global batch (``RatioBatchSampler``)."""
+        if sum(self.sizes) < world_size:
+            raise ValueError(f"a global batch of {sum(self.sizes)} cannot be split over {world_size} processes")
+        self.sampler.start, self.sampler.rank, self.sampler.world_size = start, rank, world_size
         if num_workers <= 0:
             return (collate([self.mixed[key] for key in keys]) for keys in self.sampler)
         loader = DataLoader(self.mixed, batch_sampler=self.sampler, collate_fn=collate, num_workers=num_workers,

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from modules.distributed import SINGLE, DistContext
 from modules.imageio import write_bytes_atomic
 from modules.recognizer.train import CTC_BLANK_NOTE, Trainer
 
@@ -29,18 +30,27 @@ def fit(
     show_rows: int = 5,
     history: dict[str, Any] | None = None,
     log: Callable[[str], None] = print,
+    context: DistContext = SINGLE,
 ) -> dict[str, Any]:
     """Train until ``trainer.iteration == num_iter``; ``batches`` must continue at ``trainer.iteration``.
+
+    Under ``torchrun`` (``context.enabled``) every process steps through the loop, and only rank 0
+    validates, writes checkpoints, ``log_train.txt`` and ``metrics.json`` and shows the progress bar; the
+    others wait for it in the next step's gradient exchange.
 
     Returns the history: ``{"train": [(it, loss)], "val": [{iteration, loss, accuracy, norm_ed, ...}],
     "best_accuracy", "best_norm_ed"}`` (also saved to ``metrics.json``).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    main = context.is_main
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
     history = history or {"train": [], "val": [], "best_accuracy": -1.0, "best_norm_ed": -1.0}
-    log_file = (out / "log_train.txt").open("a", encoding="utf-8")
+    log_file = (out / "log_train.txt").open("a", encoding="utf-8") if main else None
 
     def say(text: str) -> None:
+        if log_file is None:
+            return
         log(text)
         log_file.write(text + "\n")
         log_file.flush()
@@ -49,7 +59,7 @@ def fit(
     if is_ctc and trainer.iteration == 0:
         say(CTC_BLANK_NOTE)
     start, running, count = time.perf_counter(), 0.0, 0
-    bar = tqdm(total=num_iter, initial=trainer.iteration, desc="train", dynamic_ncols=True)
+    bar = tqdm(total=num_iter, initial=trainer.iteration, desc="train", dynamic_ncols=True, disable=not main)
     try:
         while trainer.iteration < num_iter:
             images, labels = next(batches)
@@ -61,6 +71,8 @@ def fit(
             if it % val_interval == 0 or it == num_iter:
                 train_loss = running / max(count, 1)
                 running, count = 0.0, 0
+                if not main:
+                    continue
                 history["train"].append((it, train_loss))
                 result = trainer.validate(val_batches(), show=show_rows)
                 elapsed = time.perf_counter() - start
@@ -92,7 +104,8 @@ def fit(
                 write_bytes_atomic(out / "metrics.json", json.dumps(history, indent=1, ensure_ascii=False).encode("utf-8"))
     finally:
         bar.close()
-        log_file.close()
+        if log_file is not None:
+            log_file.close()
     return history
 
 

@@ -143,6 +143,7 @@ class Trainer:
         self.channels_last = channels_last
         if self.channels_last:
             self.model.to(memory_format=torch.channels_last)
+        self.train_forward: nn.Module = model  # what training steps call (a DistributedDataParallel wrapper under torchrun)
         self.optimizer = make_optimizer(model, optim)
         self.scheduler = make_scheduler(self.optimizer, optim)
         use_scaler = self.device.type == "cuda" and self.amp_dtype == torch.float16
@@ -164,12 +165,12 @@ class Trainer:
         if isinstance(self.codec, CTCCodec):
             targets, lengths = self.codec.encode(labels)
             with self._autocast():
-                logits = self.model(x)
+                logits = self.train_forward(x)
             return ctc_loss(logits, targets.to(self.device), lengths), logits
         tokens, _ = self.codec.encode(labels)
         tokens = tokens.to(self.device)
         with self._autocast():
-            logits = self.model(x, tokens[:, :-1])
+            logits = self.train_forward(x, tokens[:, :-1])
         return attn_loss(logits, tokens), logits
 
     def step(self, images: torch.Tensor, labels: list[str]) -> float:
@@ -177,7 +178,7 @@ class Trainer:
         self.model.train()
         loss, _ = self.loss(images, labels)
         self.optimizer.zero_grad(set_to_none=True)
-        self.scaler.scale(loss).backward()
+        self.scaler.scale(loss * self.loss_share(labels)).backward()
         self.scaler.unscale_(self.optimizer)
         if self.optim.grad_clip > 0:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.optim.grad_clip)
@@ -186,6 +187,10 @@ class Trainer:
         self.scheduler.step()
         self.iteration += 1
         return float(loss.detach())
+
+    def loss_share(self, labels: list[str]) -> float:
+        """Factor on this process's loss before backward (1 here; see ``recognizer.distributed``)."""
+        return 1.0
 
     def decode(self, logits: torch.Tensor) -> list[tuple[str, float]]:
         """Greedy decoding of a batch of logits -> (text, confidence)."""
