@@ -109,6 +109,13 @@ def shard(items: Sequence[T], context: DistContext) -> list[T]:
     return list(items[context.rank::context.world_size])
 
 
+def barrier(context: DistContext) -> None:
+    """Wait for every process (nothing outside a process group): e.g. until rank 0 has checked the
+    output folder."""
+    if context.enabled:
+        dist.barrier()
+
+
 def all_reduce_sum(values: Sequence[float], context: DistContext, device: torch.device | None = None) -> list[float]:
     """Element-wise sum of ``values`` over all ranks (the values themselves for a single process)."""
     if not context.enabled or context.world_size == 1:
@@ -203,25 +210,25 @@ class GlooSyncBatchNorm(nn.modules.batchnorm._BatchNorm):
     state dict is that of ``nn.BatchNorm2d``.
     """
 
-    def _check_input_dim(self, input: torch.Tensor) -> None:
-        if input.dim() < 2:
-            raise ValueError(f"expected at least 2D input, got {input.dim()}D")
+    def _check_input_dim(self, batch: torch.Tensor) -> None:
+        if batch.dim() < 2:
+            raise ValueError(f"expected at least 2D input, got {batch.dim()}D")
 
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
+    def forward(self, batch: torch.Tensor) -> torch.Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
-            return super().forward(input)
-        weight = self.weight if self.affine else torch.ones(input.size(1), device=input.device, dtype=input.dtype)
-        bias = self.bias if self.affine else torch.zeros(input.size(1), device=input.device, dtype=input.dtype)
-        x = input if input.dtype == torch.float64 else input.float()
+            return super().forward(batch)
+        weight = self.weight if self.affine else torch.ones(batch.size(1), device=batch.device, dtype=batch.dtype)
+        bias = self.bias if self.affine else torch.zeros(batch.size(1), device=batch.device, dtype=batch.dtype)
+        x = batch if batch.dtype == torch.float64 else batch.float()
         out, mean, var = _SyncBatchNormFunction.apply(x, weight.to(x.dtype), bias.to(x.dtype), self.eps)
         if self.track_running_stats and self.running_mean is not None and self.running_var is not None:
             with torch.no_grad():
                 self.num_batches_tracked.add_(1)
                 momentum = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked)
-                count = input.numel() // input.size(1) * dist.get_world_size()  # equal shares; close enough else
+                count = batch.numel() // batch.size(1) * dist.get_world_size()  # equal shares; close enough else
                 self.running_mean.lerp_(mean.to(self.running_mean.dtype), momentum)
                 self.running_var.lerp_((var * count / max(count - 1, 1)).to(self.running_var.dtype), momentum)
-        return out.to(input.dtype)
+        return out.to(batch.dtype)
 
 
 def convert_sync_batchnorm(model: nn.Module, device: torch.device) -> nn.Module:

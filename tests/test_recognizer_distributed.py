@@ -39,6 +39,7 @@ def params(data: Path, out: Path, **changes) -> dict:
         valid_data=str(data / "test" / "generated"), charset_path=str(data / "charset.txt"),
         saved_model_dir=str(out), output_channel=16, hidden_size=8, img_w=64, batch_size=8,
         num_iter=4, val_interval=2, amp="off", device="cpu", num_threads=1, lr=0.05, sync_bn=True,
+        augment=False,  # each process draws its own augmentation: only unaugmented runs can match to the float
     )
     return load_params(Path("notebooks/05_train.ipynb"), None, []) | base | changes
 

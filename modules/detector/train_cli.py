@@ -29,9 +29,10 @@ from modules.detector.dataset import load_samples, repeat_vertical
 from modules.detector.detect import TTA_SCALES, Detector
 from modules.detector.mobilenet import load_backbone_weights
 from modules.detector.model import YoloDetector, count_parameters
+from modules.detector.output_guard import check_detector_dir
 from modules.detector.preprocess import load_anchors, save_json
 from modules.detector.train import evaluate, fit
-from modules.distributed import DistContext
+from modules.distributed import DistContext, barrier
 from modules.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "yolo_train.ipynb"
@@ -71,6 +72,9 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
         say(f"loaded backbone weights from {p['backbone_weights']}; missing keys: {missing or 'none'}")
     say(f"{count_parameters(model) / 1e6:.2f} M parameters; device {device}")
     out_dir = Path(p["out_root"]) / p["exp_name"]
+    if context.is_main:  # a folder holding another detector stops the run (unless overwrite), as in the notebook
+        check_detector_dir(out_dir, config, overwrite=p["overwrite"], log=say)
+    barrier(context)
     train_config = TrainConfig(epochs=p["epochs"], batch_size=p["batch_size"], lr=p["lr"],
                                weight_decay=p["weight_decay"], warmup_steps=p["warmup_steps"],
                                train_size=p["train_size"], seed=p["seed"], num_threads=p["num_threads"],

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from modules.distributed import DistContext, batch_sizes_line
+from modules.distributed import DistContext, barrier, batch_sizes_line
 from modules.lmdbio.dataset import LmdbDataset
 from modules.recognizer.augment import Augmenter
 from modules.recognizer.checkpoint import load_checkpoint, remap_for_charset
@@ -30,6 +30,7 @@ from modules.recognizer.data import eval_batches, open_train_data
 from modules.recognizer.distributed import DistributedTrainer
 from modules.recognizer.fit import fit, plot_curves
 from modules.recognizer.model import build_model, count_parameters
+from modules.recognizer.output_guard import check_saved_model_dir
 from modules.recognizer.train import OptimConfig, amp_dtype
 from modules.text.charset import Charset
 from modules.torchrun_cli import run_cli
@@ -82,6 +83,9 @@ def train_recognizer(p: dict[str, Any], context: DistContext, device: torch.devi
     trainer = DistributedTrainer(model, charset, pre, optim, context, amp=p["amp"], sync_bn=p["sync_bn"])
     say(f"{config.stages}: {count_parameters(model) / 1e6:.2f} M parameters, {config.num_class} classes")
     out_dir = Path(p["saved_model_dir"])
+    if context.is_main:  # a folder holding another model stops the run (unless overwrite), as in the notebook
+        check_saved_model_dir(out_dir, config, charset, pre, overwrite=p["overwrite"], log=say)
+    barrier(context)
     history = None
     last = out_dir / "last.pth"
     if p["resume"] and last.exists():
