@@ -36,7 +36,8 @@ from tqdm.auto import tqdm
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.data.gtfile import GtEntry, write_gt
-from modules.gtdata.crop import VERTICAL_MODES, crop_box, jitter_box, rectify_quad, tiled_vertical, upright_vertical
+from modules.geometry.crop import crop_box, tiled_vertical, upright_vertical, warp_quad
+from modules.gtdata.crop import VERTICAL_MODES, jitter_box
 from modules.imageio import ImageReadError, read_image, write_image
 from modules.text.normalize import clean_label, is_jamo_only
 
@@ -112,7 +113,7 @@ class _Task:
 
 def _cut(image: np.ndarray, word: WordAnnotation, config: GtDataConfig) -> np.ndarray | None:
     if config.rectify and word.quad is not None and len(word.quad) == 4:
-        return rectify_quad(image, word.quad)
+        return warp_quad(image, word.quad)
     return crop_box(image, word.bbox)
 
 
