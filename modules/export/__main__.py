@@ -4,7 +4,7 @@
                              --out exported/
 
 Writes ``recognizer.onnx`` (CTC; dynamic batch + width; charset and preprocessing in its metadata, so
-``modules.export.onnx.OnnxRecognizer`` runs it alone) and ``detector.onnx`` (dynamic batch + size), and
+``modules.recognizer.onnx_recognizer.OnnxRecognizer`` runs it alone) and ``detector.onnx`` (dynamic batch + size), and
 prints the largest absolute difference between PyTorch and onnxruntime on random inputs. A missing,
 corrupt or foreign checkpoint is named with the reason, exit status 2, before anything is written.
 """

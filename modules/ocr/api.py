@@ -202,7 +202,8 @@ class OCR:
     ) -> OCR:
         """Both models from ONNX files written by ``python -m modules.export`` (run on onnxruntime; the
         recognizer must be CTC and decodes greedily)."""
-        from modules.export.onnx import OnnxRecognizer, onnx_detector
+        from modules.detector.onnx_detector import onnx_detector
+        from modules.recognizer.onnx_recognizer import OnnxRecognizer
 
         for kind, path in (("detector", detector), ("recognizer", recognizer)):
             if not Path(path).is_file():
