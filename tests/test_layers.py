@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline",),  # notebook runner
 )
 # Storage, geometry and metrics import no torch (the lmdb writer and the data chain run without it).
-TORCH_FREE = ("imageio", "text", "geometry", "pool", "output_guard", "viz", "data", "datasets", "lmdbio",
+TORCH_FREE = ("imageio", "text", "geometry", "pool", "onnx_session", "output_guard", "viz", "data", "datasets", "lmdbio",
               "metrics", "gtdata", "generator", "renaming")
 
 
