@@ -11,7 +11,6 @@ from modules.geometry.iou import box_ioa, box_iou, greedy_match
 from modules.geometry.quads import quad_from_xyxy, quad_xyxy
 from modules.geometry.rgb import image_array
 from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
-from modules.metrics.end_to_end import match_words, same_text
 
 
 def test_iou_and_ioa_by_hand() -> None:
@@ -28,17 +27,6 @@ def test_greedy_match_takes_the_best_pair_first_and_respects_allowed() -> None:
     assert greedy_match(iou, 0.95) == []
     allowed = np.array([[False, True], [True, True]])
     assert greedy_match(iou, 0.5, allowed) == [(1, 0), (0, 1)]
-
-
-def test_end_to_end_match_needs_box_and_text() -> None:
-    gt = np.array([[0, 0, 40, 10], [50, 0, 90, 10], [100, 0, 140, 10]])
-    pred = np.array([[0, 0, 40, 10], [50, 0, 90, 10], [100, 0, 140, 10]])
-    match = match_words(pred, ["약국", "ABC", "x"], gt, ["약국", "abc", None])
-    assert match.pairs == ((0, 0),) and match.ground_truth == 2 and match.ignored_detections == (2,)
-    assert match_words(pred, ["약국", "ABC", "x"], gt, ["약국", "abc", None], ignore_case=True).true_positives == 2
-    assert same_text(" 약국", "약국") and not same_text("A", "a")
-    with pytest.raises(ValueError):
-        match_words(pred, ["a"], gt, ["a", "b", "c"])
 
 
 def test_vertical_rule() -> None:
