@@ -233,7 +233,7 @@ class OCR:
         square glyphs, more with letter spacing, less when the box is wider than the glyphs: the box is
         tiled for every ``n`` from ``floor(h / w)`` to ``ceil(1.25 h / w)`` (at most 4 values). A detector's
         box (and more so a longer extra crop) often holds background above or below the column, so the crop
-        is also cut down to its ink (``crop.ink_extent``) and that column is tiled too, for ``n`` from
+        is also cut down to its ink (``modules.geometry.crop.ink_extent``) and that column is tiled too, for ``n`` from
         ``floor(h / 1.25 w)`` to ``ceil(h / w)`` of the ink's size. The recognizer's confidence picks.
         """
         cfg = self.config
