@@ -69,15 +69,16 @@ def save_payload(path: str | os.PathLike[str], payload: dict[str, Any]) -> Path:
     return path
 
 
-UNREADABLE = "not a readable checkpoint (corrupt or truncated?)"
+UNREADABLE = "not a readable checkpoint (corrupt or truncated?): {error}"
 
 
 def load_payload(path: str | os.PathLike[str], fmt: str, version: int, kind: str,
                  map_location: str | torch.device = "cpu", unreadable: str = UNREADABLE) -> dict[str, Any]:
     """Load a checkpoint dict safely and check its ``format`` marker (``fmt``) and ``version``; raises
     ``CheckpointError`` naming the file for a missing, corrupt, unsafe or foreign file. ``kind`` names the
-    model in messages ("recognizer", "detector"); ``unreadable`` starts the message for a file torch cannot
-    read at all (each model keeps the wording its command-line tools print)."""
+    model in messages ("recognizer", "detector"); ``unreadable`` is the message, after the path, for a file
+    torch cannot read at all, ``{error}`` standing for the exception's type and text (each model keeps the
+    wording its command-line tools and output checks print)."""
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
@@ -89,7 +90,8 @@ def load_payload(path: str | os.PathLike[str], fmt: str, version: int, kind: str
             f"which could run code when loaded); only kocr {kind} checkpoints are accepted ({error})"
         ) from error
     except Exception as error:  # noqa: BLE001 - garbage bytes raise many types (IndexError, KeyError, ...)
-        raise CheckpointError(f"{path}: {unreadable} ({type(error).__name__}: {error})") from error
+        detail = unreadable.format(error=f"{type(error).__name__}: {error}")
+        raise CheckpointError(f"{path}: {detail}") from error
     if not isinstance(payload, dict) or payload.get("format") != fmt:
         raise CheckpointError(f"{path}: not a kocr {kind} checkpoint (no format={fmt!r} marker)")
     if payload.get("version") != version:

@@ -30,7 +30,8 @@ def save_checkpoint(path: str | os.PathLike[str], model: torch.nn.Module, config
 def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load and validate a checkpoint (``modules.checkpoint.load_payload``); raises ``CheckpointError``
     naming the file on any problem."""
-    data = load_payload(path, FORMAT, VERSION, "detector", map_location, unreadable="corrupt or unsafe checkpoint")
+    data = load_payload(path, FORMAT, VERSION, "detector", map_location,
+                        unreadable="corrupt or unsafe checkpoint ({error})")
     for key in ("config", "model", "epoch"):
         if key not in data:
             raise CheckpointError(f"{path}: missing {key!r}")
