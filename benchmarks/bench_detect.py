@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from modules.detector import Detector, DetectorConfig
-from modules.detector.model import YoloDetector, count_parameters
+from modules.detector.model import YoloDetector
+from modules.model_size import count_parameters
 from modules.detector.synthetic import make_scene
 
 FONTS = Path(__file__).resolve().parents[1] / "textimagegenerator" / "fonts"

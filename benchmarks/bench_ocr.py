@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         detector = Detector.from_checkpoint(det_path, device="cpu", **options)
         recognizer = Recognizer.from_checkpoint(rec_path, device="cpu")
         if args.onnx:
-            from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer, onnx_detector
+            from modules.detector.onnx_detector import onnx_detector
+            from modules.export.onnx import export_detector, export_recognizer
+            from modules.recognizer.onnx_recognizer import OnnxRecognizer
 
             detector = onnx_detector(export_detector(detector, Path(tmp) / "det.onnx"), threads=args.threads,
                                      input_size=detector.input_size, score_threshold=detector.score_threshold,

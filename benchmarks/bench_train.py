@@ -60,7 +60,7 @@ def run_one(mode: str, model_name: str, lmdb_path: str, steps: int, batch: int) 
     import torch
     from PIL import Image
 
-    from modules.lmdbio.dataset import LmdbDataset, MixedDataset, RatioBatchSampler, collate
+    from modules.recognizer.lmdb_dataset import LmdbDataset, MixedDataset, RatioBatchSampler, collate
     from modules.recognizer.config import ModelConfig, Preprocess
     from modules.recognizer.model import build_model
     from modules.recognizer.train import OptimConfig, Trainer

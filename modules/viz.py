@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from modules.geometry.quads import quad_from_xyxy
+from modules.geometry.rgb import image_array
+
 FONT_DIR = Path(__file__).resolve().parents[1] / "textimagegenerator" / "fonts"
 DEFAULT_FONT = FONT_DIR / "NanumGothic.ttf"
 
@@ -46,13 +49,12 @@ def draw_boxes(
     ``boxes``: ``(N, 4)`` xyxy, or ``(N, 4, 2)`` / ``(N, 8)`` four-point polygons, in image pixels.
     Returns an ``(H, W, 3) uint8`` RGB array.
     """
-    canvas = Image.fromarray(image if image.ndim == 3 else np.stack([image] * 3, axis=-1)).convert("RGB")
+    canvas = Image.fromarray(image_array(image))
     draw = ImageDraw.Draw(canvas)
     font = pil_font(font_size)
     for i, box in enumerate(np.asarray(boxes, dtype=np.float32).reshape(len(boxes), -1) if len(boxes) else []):
         if box.size == 4:
-            x1, y1, x2, y2 = box.tolist()
-            points = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+            points = list(quad_from_xyxy(*box.tolist()))
         else:
             points = [tuple(p) for p in box.reshape(-1, 2).tolist()]
         draw.polygon(points, outline=color, width=width)

@@ -8,7 +8,8 @@ import torch
 
 from modules.detector.config import DetectorConfig
 from modules.detector.model import YoloDetector
-from modules.export.onnx import export_detector, export_recognizer, onnx_metadata, onnx_session, parity
+from modules.export.onnx import export_detector, export_recognizer, parity
+from modules.onnx_session import onnx_metadata, onnx_session
 from modules.recognizer.config import ModelConfig
 from modules.recognizer.model import build_model
 
@@ -70,7 +71,7 @@ def test_detector_dynamic_batch_and_size(tmp_path):
 def test_export_cli_writes_both_graphs_and_reports_parity(tmp_path, capsys):
     from modules.detector.checkpoint import save_checkpoint as save_detector
     from modules.export.__main__ import main
-    from modules.export.onnx import OnnxRecognizer
+    from modules.recognizer.onnx_recognizer import OnnxRecognizer
     from modules.recognizer.checkpoint import save_checkpoint as save_recognizer
     from modules.recognizer.config import Preprocess
     from modules.text.charset import Charset
@@ -90,7 +91,7 @@ def test_export_cli_writes_both_graphs_and_reports_parity(tmp_path, capsys):
 
 def test_onnx_detector_finds_the_same_boxes(tmp_path):
     from modules.detector.detect import Detector
-    from modules.export.onnx import onnx_detector
+    from modules.detector.onnx_detector import onnx_detector
 
     torch.manual_seed(0)
     config = DetectorConfig(input_size=192, width_mult=0.25, head_width=16)

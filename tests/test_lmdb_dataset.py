@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from modules.imageio import encode_image
-from modules.lmdbio.dataset import LmdbDataset, MixedDataset, RatioBatchSampler, batch_sizes, collate
+from modules.recognizer.lmdb_dataset import LmdbDataset, MixedDataset, RatioBatchSampler, batch_sizes, collate
 from modules.recognizer.augment import Augmenter
 from modules.recognizer.config import Preprocess
 from modules.recognizer.synth import render_word, write_raw_lmdb

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from modules.ocr.crop import crop_quad, expand_quad, ink_extent, tile_vertical
-from modules.ocr.result import quad_from_xyxy
+from modules.geometry.crop import crop_quad, expand_quad, ink_extent, tile_vertical
+from modules.geometry.quads import quad_from_xyxy
 
 
 def test_axis_aligned_crop_is_a_slice_of_the_original_with_margin():

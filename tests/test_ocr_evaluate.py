@@ -8,7 +8,7 @@ from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnn
 from modules.imageio import write_image
 from modules.ocr import OCR, Line, Page, Word
 from modules.ocr.evaluate import evaluate_ocr, match_end_to_end
-from modules.ocr.result import quad_from_xyxy
+from modules.geometry.quads import quad_from_xyxy
 from test_ocr_fakes import FakeDetector, FakeRecognizer, scene
 
 

@@ -107,14 +107,13 @@ def test_api_inputs_with_alpha_are_composited_on_white() -> None:
 
 
 def test_detector_and_recognizer_inputs_with_alpha_are_composited_on_white() -> None:
-    from modules.detector.detect import _as_rgb
-    from modules.recognizer.preprocess import to_array
+    from modules.geometry.rgb import image_array as to_array  # the one normaliser the detector and recognizer use
 
     rgba = np.zeros((4, 6, 4), np.uint8)  # transparent black, one opaque dark-grey column
     rgba[:, 0] = (30, 30, 30, 255)
     expected = np.full((4, 6, 3), 255, np.uint8)
     expected[:, 0] = 30
     for given in (rgba, Image.fromarray(rgba, "RGBA")):
-        np.testing.assert_array_equal(_as_rgb(given), expected)
+        np.testing.assert_array_equal(to_array(given), expected)
         np.testing.assert_array_equal(to_array(given, rgb=True), expected)
         np.testing.assert_array_equal(to_array(given, rgb=False), expected[:, :, 0])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from modules.ocr.reading_order import group_lines
-from modules.ocr.result import Word, quad_from_xyxy
+from modules.geometry.quads import quad_from_xyxy
+from modules.ocr.result import Word
 
 
 def _word(text: str, x1: float, y1: float, x2: float, y2: float) -> Word:

@@ -12,7 +12,8 @@ from modules.detector.checkpoint import save_checkpoint as save_detector
 from modules.detector.config import DetectorConfig
 from modules.detector.detect import TTA_SCALES, Detector
 from modules.detector.model import YoloDetector
-from modules.export.onnx import OnnxRecognizer, export_detector, export_recognizer
+from modules.export.onnx import export_detector, export_recognizer
+from modules.recognizer.onnx_recognizer import OnnxRecognizer
 from modules.imageio import write_image
 from modules.ocr import OCR, OCRConfig, Page
 from modules.ocr.__main__ import main

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from modules.ocr.result import Line, Page, Word, quad_from_xyxy, quad_xyxy
+from modules.geometry.quads import quad_from_xyxy, quad_xyxy
+from modules.ocr.result import Line, Page, Word
 
 
 def _page() -> Page:

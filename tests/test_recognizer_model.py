@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from modules.recognizer.config import ModelConfig, Preprocess
-from modules.recognizer.model import build_model, count_parameters
+from modules.model_size import count_parameters
+from modules.recognizer.model import build_model
 from modules.recognizer.train import OptimConfig, Trainer
 from modules.text.charset import Charset
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
+
 
 def shape_iou(shapes: np.ndarray, anchors: np.ndarray) -> np.ndarray:
     """IoU of ``(N, 2)`` box shapes against ``(K, 2)`` anchor shapes, both centred at the origin -> ``(N, K)``."""
@@ -50,7 +52,8 @@ def kmeans_anchors(shapes: np.ndarray, k: int = 9, seed: int = 0, iterations: in
     return centres[np.argsort(centres.prod(axis=1))]
 
 
-def text_anchors(shapes: np.ndarray, k: int = 9, vertical: int = 2, ratio: float = 1.5, seed: int = 0) -> np.ndarray:
+def text_anchors(shapes: np.ndarray, k: int = 9, vertical: int = 2, ratio: float = VERTICAL_RATIO, seed: int = 0
+                 ) -> np.ndarray:
     """``k`` anchors of which ``vertical`` are clustered on the vertical boxes alone (height >= ``ratio`` x
     width) and the rest on the others; ``(k, 2)`` sorted by area.
 
@@ -61,7 +64,7 @@ def text_anchors(shapes: np.ndarray, k: int = 9, vertical: int = 2, ratio: float
     """
     shapes = np.asarray(shapes, dtype=np.float64).reshape(-1, 2)
     shapes = shapes[(shapes > 0).all(axis=1)]
-    tall = shapes[:, 1] >= ratio * shapes[:, 0]
+    tall = np.asarray(is_vertical(shapes[:, 0], shapes[:, 1], ratio), dtype=bool)
     if vertical <= 0 or tall.sum() < vertical or (~tall).sum() < k - vertical:
         return kmeans_anchors(shapes, k=k, seed=seed)
     anchors = np.concatenate([kmeans_anchors(shapes[~tall], k=k - vertical, seed=seed),

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 from modules.detector.annotations import DONTCARE, YoloRecord
 from modules.detector.augment import AugmentConfig, augment
 from modules.detector.letterbox import letterbox_image
+from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
 from modules.imageio import ImageReadError, read_image
 
 
@@ -86,7 +87,8 @@ def collate(batch: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
     return torch.stack(images), list(boxes), list(classes)
 
 
-def repeat_vertical(samples: list[Sample], times: int, min_words: int = 2, ratio: float = 1.5) -> list[Sample]:
+def repeat_vertical(samples: list[Sample], times: int, min_words: int = 2, ratio: float = VERTICAL_RATIO
+                    ) -> list[Sample]:
     """``samples`` followed by ``times - 1`` more references to each image holding at least ``min_words``
     vertical words (legible boxes at least ``ratio`` times taller than wide), so that one epoch shows
     those images ``times`` times. Vertical signboards are about one scene in fourteen; a time-limited
@@ -94,9 +96,9 @@ def repeat_vertical(samples: list[Sample], times: int, min_words: int = 2, ratio
     if times <= 1:
         return list(samples)
 
-    def is_vertical(sample: Sample) -> bool:
+    def has_vertical_words(sample: Sample) -> bool:
         b = sample.boxes[sample.classes != DONTCARE]
-        return int(((b[:, 3] - b[:, 1]) >= ratio * (b[:, 2] - b[:, 0])).sum()) >= min_words
+        return int(np.sum(is_vertical(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1], ratio))) >= min_words
 
-    vertical = [s for s in samples if is_vertical(s)]
+    vertical = [s for s in samples if has_vertical_words(s)]
     return list(samples) + vertical * (times - 1)

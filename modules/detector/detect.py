@@ -18,23 +18,7 @@ from modules.detector.letterbox import letterbox_image
 from modules.detector.model import YoloDetector
 from modules.detector.nms import postprocess
 from modules.device import resolve_device
-from modules.imageio import composite_on_white
-
-
-def _as_rgb(image: np.ndarray | Image.Image) -> np.ndarray:
-    """RGB uint8; transparent pixels (RGBA arrays, PIL images with alpha) composited on white."""
-    if isinstance(image, Image.Image):
-        if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-            return composite_on_white(np.asarray(image.convert("RGBA")))
-        return np.asarray(image.convert("RGB"))
-    array = np.asarray(image)
-    if array.ndim == 2:
-        return np.repeat(array[:, :, None], 3, axis=2)
-    if array.ndim == 3 and array.shape[2] == 4:
-        return composite_on_white(array)
-    if array.ndim != 3 or array.shape[2] != 3:
-        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {array.shape}")
-    return array
+from modules.geometry.rgb import image_array
 
 
 # Post-processing defaults. The NMS IoU threshold is stricter than YOLOv3's 0.45: text lines seldom
@@ -116,7 +100,7 @@ class Detector:
                    ) -> list[tuple[np.ndarray, np.ndarray]]:
         results: list[tuple[np.ndarray, np.ndarray]] = []
         for start in range(0, len(images), batch_size):
-            chunk = [letterbox_image(_as_rgb(im), size) for im in images[start:start + batch_size]]
+            chunk = [letterbox_image(image_array(im), size) for im in images[start:start + batch_size]]
             batch = torch.from_numpy(np.stack([c[0] for c in chunk]).transpose(0, 3, 1, 2).copy())
             batch = batch.to(self.device, memory_format=self.memory_format).float().div_(255.0)
             boxes, scores, _ = decode_predictions(self.model(batch), self.anchors_px.to(self.device))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from modules.detector.boxes import box_iou_np
+from modules.geometry.iou import box_iou
 
 
 def fuse_boxes(results: Sequence[tuple[np.ndarray, np.ndarray]], iou_threshold: float = 0.55
@@ -31,7 +31,7 @@ def fuse_boxes(results: Sequence[tuple[np.ndarray, np.ndarray]], iou_threshold: 
         raise ValueError(f"{len(boxes)} boxes but {len(scores)} scores")
     order = np.argsort(-scores, kind="stable")
     boxes, scores = boxes[order], scores[order]
-    iou = box_iou_np(boxes, boxes)
+    iou = box_iou(boxes, boxes)
     free = np.ones(len(boxes), dtype=bool)
     fused_boxes, fused_scores = [], []
     for i in range(len(boxes)):

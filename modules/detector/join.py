@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
+
 # Measured on the validation scenes with fused sizes: H 0.887 -> 0.897 (cross 0.5-0.7 and along 0.1-0.3
 # all within 0.002; along 0.0, i.e. touching words, joins separate words and costs 0.1).
 CROSS_OVERLAP = 0.6
 ALONG_OVERLAP = 0.2
-VERTICAL_RATIO = 1.5  # a box this many times taller than wide reads top to bottom (the OCR's default too)
 
 
 def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, vertical_ratio: float
@@ -24,12 +25,12 @@ def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, v
     ow, oh = others[:, 2] - others[:, 0], others[:, 3] - others[:, 1]
     x_overlap = (np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])).clip(0)
     y_overlap = (np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])).clip(0)
-    if h >= vertical_ratio * w:  # reads top to bottom: the band is x, the line runs along y
-        same = oh >= vertical_ratio * ow
+    if is_vertical(w, h, vertical_ratio):  # reads top to bottom: the band is x, the line runs along y
+        same = is_vertical(ow, oh, vertical_ratio)
         band = x_overlap / np.maximum(np.maximum(w, ow), 1e-9)
         line = y_overlap / np.maximum(np.minimum(h, oh), 1e-9)
     else:
-        same = oh < vertical_ratio * ow
+        same = ~is_vertical(ow, oh, vertical_ratio)
         band = y_overlap / np.maximum(np.maximum(h, oh), 1e-9)
         line = x_overlap / np.maximum(np.minimum(w, ow), 1e-9)
     return same & (band >= cross) & (line >= along)

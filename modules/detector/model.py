@@ -87,7 +87,3 @@ class YoloDetector(nn.Module):
             b, _, gh, gw = p.shape
             outputs.append(p.view(b, ANCHORS_PER_SCALE, -1, gh, gw).permute(0, 1, 3, 4, 2).contiguous())
         return outputs
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

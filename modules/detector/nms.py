@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from modules.geometry.iou import box_ioa, box_iou
+
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_detections: int = 300,
         containment_threshold: float = 1.0) -> np.ndarray:
@@ -19,18 +21,13 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_
     if len(boxes) != len(scores):
         raise ValueError(f"{len(boxes)} boxes but {len(scores)} scores")
     order = np.argsort(-scores, kind="stable")
-    x1, y1, x2, y2 = boxes.T
-    area = (x2 - x1).clip(0) * (y2 - y1).clip(0)
     keep: list[int] = []
     while order.size and len(keep) < max_detections:
         i = order[0]
         keep.append(int(i))
         rest = order[1:]
-        iw = (np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest])).clip(0)
-        ih = (np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest])).clip(0)
-        inter = iw * ih
-        iou = inter / np.maximum(area[i] + area[rest] - inter, 1e-12)
-        inside = inter / np.maximum(area[rest], 1e-12)
+        iou = box_iou(boxes[rest], boxes[i:i + 1])[:, 0]
+        inside = box_ioa(boxes[rest], boxes[i:i + 1])[:, 0]
         order = rest[(iou <= iou_threshold) & (inside <= containment_threshold)]
     return np.array(keep, dtype=np.int64)
 

@@ -16,7 +16,8 @@ import torch
 from tqdm.auto import tqdm
 
 from modules.detector.amp import MixedPrecision
-from modules.detector.checkpoint import cpu_state, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from modules.checkpoint import cpu_state, rng_state, set_rng_state
+from modules.detector.checkpoint import load_checkpoint, save_checkpoint
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
 from modules.detector.detect import NMS_IOU, SCORE_THRESHOLD, Detector

@@ -4,7 +4,7 @@
                              --out exported/
 
 Writes ``recognizer.onnx`` (CTC; dynamic batch + width; charset and preprocessing in its metadata, so
-``modules.export.onnx.OnnxRecognizer`` runs it alone) and ``detector.onnx`` (dynamic batch + size), and
+``modules.recognizer.onnx_recognizer.OnnxRecognizer`` runs it alone) and ``detector.onnx`` (dynamic batch + size), and
 prints the largest absolute difference between PyTorch and onnxruntime on random inputs. A missing,
 corrupt or foreign checkpoint is named with the reason, exit status 2, before anything is written.
 """
@@ -31,15 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.recognizer is None and args.detector is None:
         parser.error("give --recognizer and/or --detector")
     torch.manual_seed(0)
-    from modules.detector.checkpoint import CheckpointError as DetectorCheckpointError
+    from modules.checkpoint import CheckpointError
     from modules.detector.detect import Detector
-    from modules.recognizer.checkpoint import CheckpointError as RecognizerCheckpointError
     from modules.recognizer.recognize import Recognizer
 
     try:  # both loaded before anything is written, so a bad second checkpoint leaves no half export
         recognizer = None if args.recognizer is None else Recognizer.from_checkpoint(args.recognizer, device="cpu")
         detector = None if args.detector is None else Detector.from_checkpoint(args.detector, device="cpu")
-    except (RecognizerCheckpointError, DetectorCheckpointError) as error:
+    except CheckpointError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if recognizer is not None:

@@ -13,6 +13,8 @@ Graphs:
   ``p8``, ``p16``, ``p32``: ``(B, 3, H/s, W/s, 5 + C)`` raw YOLO predictions (decode as in PyTorch).
 
 The TorchScript-based exporter (``dynamo=False``) is used first; if it fails, the dynamo exporter.
+The graphs are run by ``modules.recognizer.onnx_recognizer.OnnxRecognizer`` and
+``modules.detector.onnx_detector.onnx_detector``; this package only exports and checks parity.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+
+from modules.onnx_session import onnx_session
 
 DEFAULT_OPSET = 17
 
@@ -150,21 +154,6 @@ def export_detector(detector: Any, path: str | os.PathLike[str], size: int | Non
     return path
 
 
-def onnx_session(path: str | os.PathLike[str], threads: int = 0):
-    """An onnxruntime CPU session (``threads`` 0: onnxruntime's default)."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def onnx_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The metadata written by the exporters (charset, configs, exporter used)."""
-    return dict(onnx_session(path).get_modelmeta().custom_metadata_map)
-
-
 def parity(model: Any, path: str | os.PathLike[str], images: torch.Tensor) -> float:
     """Run ``images`` through PyTorch and onnxruntime; return the largest absolute output difference."""
     module = _module(model).eval()
@@ -180,80 +169,3 @@ def parity(model: Any, path: str | os.PathLike[str], images: torch.Tensor) -> fl
             raise AssertionError(f"shape mismatch: PyTorch {tuple(e.shape)}, ONNX {tuple(g.shape)}")
         worst = max(worst, float(np.abs(e.numpy() - g).max()))
     return worst
-
-
-class OnnxRecognizer:
-    """A CTC recognizer exported by ``export_recognizer``, run with onnxruntime (no PyTorch model needed).
-
-    Same protocol as ``modules.recognizer.Recognizer``: ``recognize(images, batch_size, decoder="greedy",
-    max_width=0) -> [(text, confidence)]``, so ``OCR(detector, OnnxRecognizer(path))`` works. Charset and preprocessing
-    come from the ONNX metadata (written when exporting a ``Recognizer``). Greedy decoding only.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], threads: int = 0) -> None:
-        from modules.recognizer.config import Preprocess
-        from modules.text.charset import Charset
-
-        self.session = onnx_session(path, threads)
-        meta = dict(self.session.get_modelmeta().custom_metadata_map)
-        if "charset" not in meta or "preprocess" not in meta:
-            raise ValueError(f"{path}: no charset / preprocess metadata; export a Recognizer, not a bare model")
-        self.charset = Charset(tuple(json.loads(meta["charset"])))
-        self.preprocess = Preprocess.from_dict(json.loads(meta["preprocess"]))
-        self.dynamic_width = meta.get("dynamic_width", "False") == "True"
-
-    def recognize(self, images: Any, batch_size: int = 64, decoder: str = "greedy",
-                  max_width: int = 0) -> list[tuple[str, float]]:
-        """Crops -> ``[(text, confidence)]``; ``max_width`` as in ``Recognizer.recognize`` (used when the
-        graph has a dynamic width)."""
-        from modules.recognizer.wide_read import read_with_wide
-
-        if decoder != "greedy":
-            raise ValueError(f"OnnxRecognizer decodes greedily only, got decoder={decoder!r}")
-        if max_width and self.dynamic_width:
-            return read_with_wide(lambda crops, width: self._read(crops, width, batch_size), images,
-                                  self.preprocess, max_width)
-        return self._read(images, None, batch_size)
-
-    def _read(self, images: Any, width: int | None, batch_size: int) -> list[tuple[str, float]]:
-        from modules.recognizer.preprocess import resize
-
-        out: list[tuple[str, float]] = []
-        chars = self.charset.chars
-        for start in range(0, len(images), batch_size):
-            batch = np.stack([resize(im, self.preprocess, width) for im in images[start:start + batch_size]])
-            logits = self.session.run(None, {"images": batch.astype(np.float32) / 127.5 - 1.0})[0]  # (B, T, C)
-            probs = np.exp(logits - logits.max(axis=2, keepdims=True))
-            probs /= probs.sum(axis=2, keepdims=True)
-            best, idx = probs.max(axis=2), probs.argmax(axis=2)
-            for row, conf in zip(idx, np.exp(np.log(np.maximum(best, 1e-12)).sum(axis=1))):
-                keep = (row != 0) & np.concatenate([[True], row[1:] != row[:-1]])
-                out.append(("".join(chars[i - 1] for i in row[keep]), float(conf)))
-        return out
-
-
-class _OrtModule(nn.Module):
-    """An ``nn.Module`` stand-in whose forward runs an ONNX graph: ``images -> [outputs as tensors]``."""
-
-    def __init__(self, session) -> None:
-        super().__init__()
-        self.session = session
-
-    def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
-        outputs = self.session.run(None, {"images": images.detach().cpu().float().numpy()})
-        return [torch.from_numpy(o) for o in outputs]
-
-
-def onnx_detector(path: str | os.PathLike[str], threads: int = 0, **options: Any):
-    """A ``modules.detector.Detector`` whose network runs on onnxruntime (letterbox, decode and NMS stay the
-    PyTorch-side code, so results match). The config comes from the ONNX metadata; ``options`` go to
-    ``Detector`` (``input_size``, ``score_threshold``, ...)."""
-    from modules.detector.config import DetectorConfig
-    from modules.detector.detect import Detector
-
-    session = onnx_session(path, threads)
-    meta = dict(session.get_modelmeta().custom_metadata_map)
-    if "detector_config" not in meta:
-        raise ValueError(f"{path}: no detector_config metadata; export it with export_detector")
-    config = DetectorConfig.from_dict(json.loads(meta["detector_config"]))
-    return Detector(_OrtModule(session), config, device="cpu", **{"channels_last": False, **options})

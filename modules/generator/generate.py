@@ -29,9 +29,9 @@ from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.coverage import corpus_charset, coverage_text
 from modules.generator.fonts import FontInfo, fonts_covering, load_fonts
 from modules.generator.glyphs import GlyphCache
-from modules.generator.pool import chunk_outputs
 from modules.generator.render_crop import CropConfig, render_crop
 from modules.imageio import encode_image, write_bytes_atomic
+from modules.pool import unordered_outputs
 
 SPLIT_CODES = {"train": 1, "test": 2, "ood": 3}
 FONT_SPLITS = {"train": "train", "test": "test", "ood": "test"}  # which fonts.json split draws each crop split
@@ -219,7 +219,7 @@ def generate_crops(
     bar = tqdm(total=count, desc=f"{split} crops", unit="crop", disable=not progress)
     chunks = _chunks(count, chunk_size)
     try:
-        with chunk_outputs(_init, worker, _run_chunk, chunks, workers) as outputs:
+        with unordered_outputs(_run_chunk, chunks, workers, _init, worker) as outputs:
             for batch in outputs:
                 for index, label, written, problems in batch:
                     result.problems.update(problems)

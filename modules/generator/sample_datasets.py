@@ -30,9 +30,9 @@ from modules.generator import aihub_outdoor, ood_scene, textinthewild, textocr
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
-from modules.generator.pool import chunk_outputs
 from modules.generator.scene import render_scene
 from modules.imageio import write_bytes_atomic
+from modules.pool import unordered_outputs
 
 MANIFEST = ".kocr_sample_datasets.json"
 DATASET_CODES = {"aihub": 1, "textinthewild": 2, "textocr": 3, "aihub_dev": 4, "aihub_ood": 5}
@@ -227,7 +227,7 @@ def make_sample_datasets(
     written = 0
     bar = tqdm(total=len(tasks), desc="sample scenes", unit="scene", disable=not progress)
     try:
-        with chunk_outputs(_init, worker, _run, chunks, workers) as outputs:
+        with unordered_outputs(_run, chunks, workers, _init, worker) as outputs:
             for batch in outputs:
                 written += sum(w for *_, w in batch)
                 bar.update(len(batch))

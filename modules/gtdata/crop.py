@@ -1,4 +1,5 @@
-"""Cutting word images out of scene images.
+"""Training-crop jitter: boxes moved as a detector's are off. The cutting itself (``crop_box``,
+``warp_quad``, ``tiled_vertical``, ``upright_vertical``) is ``modules.geometry.crop``.
 
 Arrays are ``(H, W, 3) uint8 RGB`` (or ``(H, W)`` gray). Boxes are ``(x, y, w, h)`` floats and quads
 four ``(x, y)`` corners TL, TR, BR, BL, all in the image's pixels.
@@ -6,13 +7,10 @@ four ``(x, y)`` corners TL, TR, BR, BL, all in the image's pixels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
-from modules.ocr.crop import tile_vertical
 
 VERTICAL_MODES = ("skip", "rotate", "tile")
 
@@ -38,48 +36,3 @@ def jitter_box(bbox: Sequence[float], rng: np.random.Generator, along: float, ac
     if y1 - y0 < h / 2:
         y0, y1 = y + h / 4, y + 3 * h / 4
     return x0, y0, x1 - x0, y1 - y0
-
-
-def crop_box(image: np.ndarray, bbox: Sequence[float]) -> np.ndarray | None:
-    """The pixels of ``bbox`` (clamped to the image, outward-rounded); None when nothing is left."""
-    height, width = image.shape[:2]
-    x, y, w, h = bbox
-    x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
-    x1, y1 = min(width, math.ceil(x + w)), min(height, math.ceil(y + h))
-    if x1 <= x0 or y1 <= y0:
-        return None
-    return image[y0:y1, x0:x1].copy()
-
-
-def rectify_quad(image: np.ndarray, quad: Sequence[Sequence[float]]) -> np.ndarray | None:
-    """Warp the quadrilateral ``quad`` (TL, TR, BR, BL) to an upright rectangle.
-
-    The output is as wide as the longer of the top / bottom edges and as high as the longer of the
-    left / right edges; pixels outside the image repeat the border. None for a degenerate quad.
-    """
-    src = np.asarray(quad, dtype=np.float32).reshape(4, 2)
-    tl, tr, br, bl = src
-    width = round(float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
-    height = round(float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
-    if width < 1 or height < 1:
-        return None
-    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(src, dst)
-    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def tiled_vertical(crop: np.ndarray, label: str, ratio: float = 1.5) -> np.ndarray:
-    """A top-to-bottom word cut into one band per character of ``label`` (spaces left out), laid side by
-    side: the horizontal form ``modules.ocr`` reads vertical boxes in (``OCR.crop_candidates``). A crop
-    less than ``ratio`` times taller than wide, or a one-character label, is returned unchanged (the
-    horizontal words of a vertical signboard)."""
-    characters = len(label.replace(" ", ""))
-    if characters < 2 or crop.shape[0] < ratio * crop.shape[1]:
-        return crop
-    return tile_vertical(crop, characters)
-
-
-def upright_vertical(crop: np.ndarray) -> np.ndarray:
-    """Turn a top-to-bottom word into a left-to-right line (90° counter-clockwise: the first
-    character, at the top, ends up on the left)."""
-    return cv2.rotate(crop, cv2.ROTATE_90_COUNTERCLOCKWISE)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -36,8 +35,10 @@ from tqdm.auto import tqdm
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
 from modules.data.gtfile import GtEntry, write_gt
-from modules.gtdata.crop import VERTICAL_MODES, crop_box, jitter_box, rectify_quad, tiled_vertical, upright_vertical
+from modules.geometry.crop import crop_box, tiled_vertical, upright_vertical, warp_quad
+from modules.gtdata.crop import VERTICAL_MODES, jitter_box
 from modules.imageio import ImageReadError, read_image, write_image
+from modules.pool import unordered_outputs
 from modules.text.normalize import clean_label, is_jamo_only
 
 
@@ -112,7 +113,7 @@ class _Task:
 
 def _cut(image: np.ndarray, word: WordAnnotation, config: GtDataConfig) -> np.ndarray | None:
     if config.rectify and word.quad is not None and len(word.quad) == 4:
-        return rectify_quad(image, word.quad)
+        return warp_quad(image, word.quad)
     return crop_box(image, word.bbox)
 
 
@@ -291,11 +292,8 @@ def make_gtdata(
     tasks = _tasks(records, journal, report, seen, out_root, crop_dir, config)
     workers = config.workers or os.cpu_count() or 1
     try:
-        if workers == 1:
-            _collect(map(process_image, tasks), journal, gt_path, config)
-        else:
-            with multiprocessing.get_context("spawn").Pool(workers) as pool:  # no fork: threads of a notebook kernel can hold locks
-                _collect(pool.imap_unordered(process_image, tasks, chunksize=4), journal, gt_path, config)
+        with unordered_outputs(process_image, tasks, workers, chunksize=4) as outputs:
+            _collect(outputs, journal, gt_path, config)
     finally:
         journal.close()
 

@@ -24,14 +24,11 @@ import json
 import os
 import posixpath
 import shutil
-import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,6 +37,7 @@ from tqdm.auto import tqdm
 
 from modules.data.gtfile import parse_gt_line
 from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
+from modules.pool import ordered_outputs
 from modules.text.normalize import clean_label
 
 MANIFEST = "kocr_manifest.json"
@@ -214,18 +212,15 @@ def _line_chunks(sources: Sequence[GtSource], size: int) -> Iterator[tuple[GtSou
                 number += len(lines)
 
 
+def _load_task(task: tuple[GtSource, int, list[str], str]) -> list[_Record]:
+    return _load_lines(*task)
+
+
 def _reader_count(config: LmdbConfig, lines: int) -> int:
     """Reading processes for ``lines`` gt lines: none (read here) for small inputs, where starting
     processes costs more than it saves."""
     workers = config.workers or (os.cpu_count() or 1)
     return 0 if workers <= 1 or lines < _POOL_MIN_LINES else workers
-
-
-def _reader_context() -> BaseContext:
-    """Forked readers on Linux (started in milliseconds; they only read files, parse gt lines and
-    image headers, and decode with OpenCV, so no lock a parent thread may hold is needed), spawned
-    ones elsewhere (macOS and Windows do not fork safely)."""
-    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | None = None) -> Iterator[_Record]:
@@ -253,20 +248,11 @@ def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | N
                     seen.add(pair)
             yield record
 
-    chunks = _line_chunks(sources, _CHUNK)
-    if not workers:
-        for chunk in chunks:
-            yield from deduplicated(_load_lines(*chunk, config.validate))
-        return
-    window = 4 * workers
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context()) as pool:
-        pending: deque[Future] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_load_lines, *chunk, config.validate))
-            while len(pending) >= window:
-                yield from deduplicated(pending.popleft().result())
-        while pending:
-            yield from deduplicated(pending.popleft().result())
+    tasks = ((*chunk, config.validate) for chunk in _line_chunks(sources, _CHUNK))
+    # Forked readers on Linux: they only read files, parse gt lines and image headers, and decode with
+    # OpenCV, so no lock a parent thread may hold is needed.
+    for records in ordered_outputs(_load_task, tasks, workers, window=4, fork=True):
+        yield from deduplicated(records)
 
 
 # ---------------------------------------------------------------- writing

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from modules.detector.boxes import box_ioa_np, box_iou_np
+from modules.geometry.iou import box_ioa, box_iou, greedy_match
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,12 @@ class ImageMatch:
 
 
 def match_detections(pred_boxes: np.ndarray, gt_boxes: np.ndarray, gt_dontcare: np.ndarray | None = None,
-                     iou_threshold: float = 0.5, dontcare_ioa: float = 0.5) -> ImageMatch:
-    """Match one image: ``pred_boxes`` ``(N, 4)``, ``gt_boxes`` ``(M, 4)`` xyxy, ``gt_dontcare`` ``(M,)`` bool."""
+                     iou_threshold: float = 0.5, dontcare_ioa: float = 0.5, allowed: np.ndarray | None = None
+                     ) -> ImageMatch:
+    """Match one image: ``pred_boxes`` ``(N, 4)``, ``gt_boxes`` ``(M, 4)`` xyxy, ``gt_dontcare`` ``(M,)`` bool.
+
+    ``allowed`` ``(N, M)`` bool, when given, also forbids pairs (end to end: the texts differ); the
+    don't-care filtering is the same either way (``modules.metrics.end_to_end``)."""
     pred = np.asarray(pred_boxes, dtype=np.float64).reshape(-1, 4)
     gt = np.asarray(gt_boxes, dtype=np.float64).reshape(-1, 4)
     dontcare = np.zeros(len(gt), dtype=bool) if gt_dontcare is None else np.asarray(gt_dontcare, dtype=bool)
@@ -39,19 +43,14 @@ def match_detections(pred_boxes: np.ndarray, gt_boxes: np.ndarray, gt_dontcare: 
     care_idx = np.flatnonzero(~dontcare)
     ignored = np.zeros(len(pred), dtype=bool)
     if dontcare.any() and len(pred):
-        ignored = box_ioa_np(pred, gt[dontcare]).max(axis=1) > dontcare_ioa
+        ignored = box_ioa(pred, gt[dontcare]).max(axis=1) > dontcare_ioa
     pred_idx = np.flatnonzero(~ignored)
     pairs: list[tuple[int, int]] = []
     if len(pred_idx) and len(care_idx):
-        iou = box_iou_np(pred[pred_idx], gt[care_idx])
-        candidates = np.argwhere(iou >= iou_threshold)
-        order = np.argsort(-iou[candidates[:, 0], candidates[:, 1]], kind="stable")
-        used_p, used_g = set(), set()
-        for p, g in candidates[order]:
-            if p not in used_p and g not in used_g:
-                used_p.add(p)
-                used_g.add(g)
-                pairs.append((int(pred_idx[p]), int(care_idx[g])))
+        iou = box_iou(pred[pred_idx], gt[care_idx])
+        ok = None if allowed is None else np.asarray(allowed, dtype=bool).reshape(len(pred), len(gt))
+        ok = None if ok is None else ok[np.ix_(pred_idx, care_idx)]
+        pairs = [(int(pred_idx[p]), int(care_idx[g])) for p, g in greedy_match(iou, iou_threshold, ok)]
     return ImageMatch(len(pairs), len(pred_idx), len(care_idx), tuple(sorted(pairs)),
                       tuple(int(i) for i in np.flatnonzero(ignored)))
 

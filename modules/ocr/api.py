@@ -21,10 +21,13 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
-from modules.imageio import composite_on_white, read_image
-from modules.ocr.crop import crop_quad, ink_extent, tile_vertical
+from modules.geometry.crop import crop_quad, ink_extent, tile_vertical, upright_vertical
+from modules.geometry.quads import Quad, quad_from_xyxy
+from modules.geometry.rgb import image_array
+from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
+from modules.imageio import read_image
 from modules.ocr.reading_order import group_lines
-from modules.ocr.result import Page, Quad, Word, quad_from_xyxy
+from modules.ocr.result import Page, Word
 from modules.text.normalize import nfc
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
@@ -73,7 +76,7 @@ class OCRConfig:
     # only) or "none" (as is). "auto" lost to "tile" on a separately seeded labelled scene set (e2e F 0.804
     # vs 0.812: a tall box squeezed into one line is read as one confident wrong syllable) and on the
     # test scenes (0.780 vs 0.786)
-    vertical_ratio: float = 1.5  # height / width from which a box counts as a vertical word
+    vertical_ratio: float = VERTICAL_RATIO  # height / width from which a box counts as a vertical word
 
     def __post_init__(self) -> None:
         # JSON and notebook parameters give lists: store tuples so the config stays hashable and frozen
@@ -102,20 +105,11 @@ def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
     if isinstance(image, (str, os.PathLike)):
         return read_image(image), str(image)
     if isinstance(image, Image.Image):
-        name = str(getattr(image, "filename", "") or "")
-        if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-            return composite_on_white(np.asarray(image.convert("RGBA"))), name
-        return np.asarray(image.convert("RGB")), name
+        return image_array(image), str(getattr(image, "filename", "") or "")
     if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8:
+        if image.dtype != np.uint8:  # the API's contract: a float array's scale is ambiguous here
             raise TypeError(f"numpy images must be uint8, got {image.dtype}")
-        if image.ndim == 2:
-            return np.stack([image] * 3, axis=-1), ""
-        if image.ndim == 3 and image.shape[2] == 4:
-            return composite_on_white(image), ""
-        if image.ndim == 3 and image.shape[2] == 3:
-            return np.ascontiguousarray(image), ""
-        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {image.shape}")
+        return image_array(image), ""
     raise TypeError(f"unsupported image type {type(image).__name__}: give a path, a PIL image or a numpy array")
 
 
@@ -208,7 +202,8 @@ class OCR:
     ) -> OCR:
         """Both models from ONNX files written by ``python -m modules.export`` (run on onnxruntime; the
         recognizer must be CTC and decodes greedily)."""
-        from modules.export.onnx import OnnxRecognizer, onnx_detector
+        from modules.detector.onnx_detector import onnx_detector
+        from modules.recognizer.onnx_recognizer import OnnxRecognizer
 
         for kind, path in (("detector", detector), ("recognizer", recognizer)):
             if not Path(path).is_file():
@@ -238,14 +233,14 @@ class OCR:
         square glyphs, more with letter spacing, less when the box is wider than the glyphs: the box is
         tiled for every ``n`` from ``floor(h / w)`` to ``ceil(1.25 h / w)`` (at most 4 values). A detector's
         box (and more so a longer extra crop) often holds background above or below the column, so the crop
-        is also cut down to its ink (``crop.ink_extent``) and that column is tiled too, for ``n`` from
+        is also cut down to its ink (``modules.geometry.crop.ink_extent``) and that column is tiled too, for ``n`` from
         ``floor(h / 1.25 w)`` to ``ceil(h / w)`` of the ink's size. The recognizer's confidence picks.
         """
         cfg = self.config
         ratio = box_h / max(box_w, 1.0)
-        if cfg.vertical == "none" or ratio < cfg.vertical_ratio:
+        if cfg.vertical == "none" or not is_vertical(max(box_w, 1.0), box_h, cfg.vertical_ratio):
             return [crop]
-        rotated = np.ascontiguousarray(np.rot90(crop))  # counter-clockwise: the top character ends left
+        rotated = upright_vertical(crop)  # counter-clockwise: the top character ends left
         if cfg.vertical == "rotate":
             return [rotated]
 

@@ -27,19 +27,15 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation
-from modules.detector.boxes import box_iou_np
+from modules.geometry.crop import crop_quad
+from modules.geometry.quads import quad_from_xyxy
 from modules.imageio import ImageReadError, read_image
-from modules.metrics.detection import ImageMatch, detection_prf, match_detections, prf
+from modules.metrics.detection import ImageMatch, detection_prf, prf
+from modules.metrics.end_to_end import match_words
 from modules.metrics.recognition import normalized_edit_distance, word_accuracy
 from modules.ocr.api import OCR, best_reading
-from modules.ocr.crop import crop_quad
-from modules.ocr.result import Page, quad_from_xyxy
+from modules.ocr.result import Page
 from modules.text.normalize import is_jamo_only, nfc
-
-
-def _same_text(a: str, b: str, ignore_case: bool) -> bool:
-    a, b = nfc(a).strip(), nfc(b).strip()
-    return a.casefold() == b.casefold() if ignore_case else a == b
 
 
 def without_unusable_labels(annotation: ImageAnnotation) -> tuple[ImageAnnotation, int]:
@@ -58,31 +54,11 @@ def match_end_to_end(
     dontcare_ioa: float = 0.5,
     ignore_case: bool = False,
 ) -> ImageMatch:
-    """Match a page's words to the annotation's words; pairs are ``(word index in page.words, gt index)``."""
-    words = page.words
-    pred = np.asarray([w.xyxy for w in words], dtype=np.float64).reshape(-1, 4)
-    gt = np.asarray([w.xyxy for w in annotation.words], dtype=np.float64).reshape(-1, 4)
-    dontcare = np.asarray([w.text is None for w in annotation.words], dtype=bool)
-    # Only the don't-care filtering is taken from the detection match; pairing needs the texts too.
-    ignored = set(match_detections(pred, gt, dontcare, iou_threshold, dontcare_ioa).ignored_detections)
-    pred_idx = [i for i in range(len(words)) if i not in ignored]
-    care_idx = [j for j in range(len(gt)) if not dontcare[j]]
-    pairs: list[tuple[int, int]] = []
-    if pred_idx and care_idx:
-        iou = box_iou_np(pred[pred_idx], gt[care_idx])
-        candidates = [
-            (iou[a, b], a, b)
-            for a, b in np.argwhere(iou >= iou_threshold)
-            if _same_text(words[pred_idx[a]].text, annotation.words[care_idx[b]].text or "", ignore_case)
-        ]
-        used_p, used_g = set(), set()
-        for _, a, b in sorted(candidates, key=lambda c: -c[0]):
-            if a not in used_p and b not in used_g:
-                used_p.add(a)
-                used_g.add(b)
-                pairs.append((pred_idx[a], care_idx[b]))
-    return ImageMatch(len(pairs), len(pred_idx), len(care_idx), tuple(sorted(pairs)),
-                      tuple(sorted(ignored)))
+    """Match a page's words to the annotation's words (``modules.metrics.end_to_end.match_words``); pairs
+    are ``(word index in page.words, gt index)``."""
+    return match_words([w.xyxy for w in page.words], [w.text for w in page.words],
+                       [w.xyxy for w in annotation.words], [w.text for w in annotation.words],
+                       iou_threshold, dontcare_ioa, ignore_case)
 
 
 def evaluate_ocr(

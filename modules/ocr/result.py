@@ -12,25 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modules.geometry.quads import Quad, quad_from_xyxy, quad_xyxy
 from modules.imageio import write_bytes_atomic
 
-Point = tuple[float, float]
-Quad = tuple[Point, Point, Point, Point]
-
 SCHEMA = "kocr.page/1"
-
-
-def quad_from_xyxy(x1: float, y1: float, x2: float, y2: float) -> Quad:
-    """Axis-aligned ``xyxy`` box -> 4-point quad (tl, tr, br, bl)."""
-    x1, y1, x2, y2 = float(x1), float(y1), float(x2), float(y2)
-    return ((x1, y1), (x2, y1), (x2, y2), (x1, y2))
-
-
-def quad_xyxy(quad: Quad) -> tuple[float, float, float, float]:
-    """The axis-aligned ``xyxy`` rectangle enclosing a quad."""
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return (min(xs), min(ys), max(xs), max(ys))
 
 
 def _as_quad(points: Any) -> Quad:

@@ -1,7 +1,6 @@
 """Safe recognizer checkpoints: tensors + plain Python data only, loaded with ``weights_only=True``.
 
-A checkpoint is a file users download from strangers, so loading never runs pickled code: anything
-that is not a tensor / number / string / list / dict is refused by ``torch.load(weights_only=True)``.
+Loading, saving, the error type and the RNG states are ``modules.checkpoint``'s, shared with the detector.
 
 Layout (``format`` = ``kocr-recognizer``, ``version`` = 1)::
 
@@ -11,32 +10,26 @@ Layout (``format`` = ``kocr-recognizer``, ``version`` = 1)::
     preprocess   Preprocess.to_dict()
     iteration    int (optimizer steps done)
     optimizer / scheduler / scaler   state dicts or None (last checkpoint only)
-    rng          {"torch": uint8 tensor, "cuda": list of tensors}
+    rng          modules.checkpoint.rng_state() (torch, cuda, numpy, python)
     extra        dict of plain data (best scores, training options)
 """
 
 from __future__ import annotations
 
-import io
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from modules.imageio import write_bytes_atomic
+from modules.checkpoint import CheckpointError, cpu_state, load_payload, rng_state, save_payload
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.model import RecognitionModel, build_model
 from modules.text.charset import Charset
 
 FORMAT = "kocr-recognizer"
 VERSION = 1
-
-
-class CheckpointError(ValueError):
-    """A file is not a usable recognizer checkpoint; the message names the file and the reason."""
 
 
 @dataclass
@@ -61,23 +54,6 @@ class Checkpoint:
         return model.to(device or "cpu").eval()
 
 
-def rng_state() -> dict[str, Any]:
-    """Torch CPU (+ CUDA) generator states as tensors."""
-    state: dict[str, Any] = {"torch": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        state["cuda"] = list(torch.cuda.get_rng_state_all())
-    return state
-
-
-def set_rng_state(state: dict[str, Any] | None) -> None:
-    """Restore what ``rng_state`` saved."""
-    if not state:
-        return
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
 def save_checkpoint(
     path: str | os.PathLike[str],
     model: RecognitionModel,
@@ -96,7 +72,7 @@ def save_checkpoint(
     payload = {
         "format": FORMAT,
         "version": VERSION,
-        "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "model": cpu_state(model),
         "config": model.config.to_dict(),
         "charset": list(charset.chars),
         "preprocess": preprocess.to_dict(),
@@ -107,34 +83,12 @@ def save_checkpoint(
         "rng": rng_state() if with_rng else None,
         "extra": dict(extra or {}),
     }
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
-    path = Path(path)
-    write_bytes_atomic(path, buffer.getvalue())
-    return path
+    return save_payload(path, payload)
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
     """Load a checkpoint safely; raises ``CheckpointError`` naming the file for anything else."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint file")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:
-        raise CheckpointError(
-            f"{path}: refused: not a safe checkpoint (pickled objects other than tensors and plain data, "
-            f"which could run code when loaded, or a corrupt file); only kocr recognizer checkpoints are "
-            f"accepted ({error})"
-        ) from error
-    except Exception as error:  # noqa: BLE001 - garbage bytes raise many types (IndexError, KeyError, ...)
-        raise CheckpointError(
-            f"{path}: not a readable checkpoint (corrupt or truncated?): {type(error).__name__}: {error}"
-        ) from error
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not a kocr recognizer checkpoint (no format={FORMAT!r} marker)")
-    if payload.get("version") != VERSION:
-        raise CheckpointError(f"{path}: unsupported checkpoint version {payload.get('version')!r}")
+    payload = load_payload(path, FORMAT, VERSION, "recognizer")
     try:
         config = ModelConfig.from_dict(payload["config"])
         charset = Charset(tuple(payload["charset"]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from modules.lmdbio.dataset import (
+from modules.recognizer.lmdb_dataset import (
     Augment, LmdbDataset, MixedDataset, RatioBatchSampler, batch_sizes, collate,
 )
 from modules.recognizer.config import Preprocess

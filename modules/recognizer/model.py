@@ -83,8 +83,3 @@ def build_model(config: ModelConfig, charset: Charset | Sequence[str] | None = N
         if isinstance(module, JamoLinear):
             module.zero_syllable_rows()
     return model
-
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -9,38 +9,14 @@ import numpy as np
 import torch
 from PIL import Image
 
-from modules.imageio import composite_on_white
+from modules.geometry.rgb import image_array
 from modules.recognizer.config import Preprocess
-
-
-def to_array(image: np.ndarray | Image.Image, rgb: bool) -> np.ndarray:
-    """PIL image or ``(H, W)`` / ``(H, W, 3|4)`` uint8 array -> ``(H, W, 3)`` RGB or ``(H, W)`` gray uint8.
-    Transparent pixels (RGBA arrays, PIL images with alpha) are composited on white."""
-    if isinstance(image, Image.Image):
-        has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
-        image = np.asarray(image.convert("RGBA")) if has_alpha else np.asarray(image.convert("RGB" if rgb else "L"))
-    array = np.asarray(image)
-    if array.dtype != np.uint8:
-        if np.issubdtype(array.dtype, np.floating) and array.size and array.max() <= 1.0:
-            array = array * 255.0
-        array = np.clip(array, 0, 255).astype(np.uint8)
-    if array.ndim == 3 and array.shape[2] == 4:
-        array = composite_on_white(array)
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
-    if array.ndim not in (2, 3) or array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"expected a non-empty (H, W) or (H, W, 3) image, got shape {array.shape}")
-    if rgb and array.ndim == 2:
-        return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB)
-    if not rgb and array.ndim == 3:
-        return cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY)
-    return array
 
 
 def resize(image: np.ndarray, pre: Preprocess, width: int | None = None) -> np.ndarray:
     """RGB/gray uint8 crop of any size -> ``(C, img_h, width)`` uint8 (see ``Preprocess``); ``width``
     defaults to ``pre.img_w`` (a wider one reads a long crop at its own aspect, see ``wide_width``)."""
-    array = to_array(image, pre.rgb)
+    array = image_array(image, pre.rgb)
     h, w = array.shape[:2]
     target = width or pre.img_w
     if pre.keep_ratio_pad:

@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from modules.metrics.recognition import normalized_edit_distance, word_accuracy
-from modules.recognizer.checkpoint import Checkpoint, save_checkpoint, set_rng_state
+from modules.checkpoint import set_rng_state
+from modules.recognizer.checkpoint import Checkpoint, save_checkpoint
 from modules.recognizer.codec import AttnCodec, CTCCodec
 from modules.recognizer.config import Preprocess
 from modules.recognizer.ctc_decode import attn_greedy, ctc_greedy

@@ -1,18 +1,22 @@
-"""Word crops cut from the ORIGINAL full-resolution image, with a margin.
+"""Word crops cut from the ORIGINAL full-resolution image: the OCR's crops and the training crops.
 
-The seed demo cropped from a squashed 320x320 grayscale copy of the photo, which threw away most of the
-pixels the recognizer needs. Here an axis-aligned box is sliced straight from the original array; any
-other quad (rotated / perspective) is rectified with a perspective warp to an upright crop.
+Arrays are ``(H, W, 3) uint8 RGB`` (or ``(H, W)`` gray). Boxes are ``(x, y, w, h)`` floats and quads
+four ``(x, y)`` corners TL, TR, BR, BL, all in the image's pixels. The seed demo cropped from a squashed
+320x320 grayscale copy of the photo, which threw away most of the pixels the recognizer needs. Here an
+axis-aligned box is sliced straight from the original array; any other quad (rotated / perspective) is
+rectified with a perspective warp (``warp_quad``) to an upright crop.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
 
-from modules.ocr.result import Quad
+from modules.geometry.quads import Quad
+from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
 
 
 def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -66,14 +70,37 @@ def crop_quad(image: np.ndarray, quad: Quad, margin: float = 0.1, along: float |
         if x2 - x1 < 2 or y2 - y1 < 2:
             return None
         return np.ascontiguousarray(image[y1:y2, x1:x2])
-    out_w = int(round(max(_dist(quad[0], quad[1]), _dist(quad[3], quad[2]))))
-    out_h = int(round(max(_dist(quad[0], quad[3]), _dist(quad[1], quad[2]))))
-    if out_w < 2 or out_h < 2:
+    return warp_quad(image, quad, min_side=2)
+
+
+def warp_quad(image: np.ndarray, quad: Sequence[Sequence[float]], min_side: int = 1) -> np.ndarray | None:
+    """Warp the quadrilateral ``quad`` (TL, TR, BR, BL) to an upright rectangle.
+
+    The output is as wide as the longer of the top / bottom edges and as high as the longer of the
+    left / right edges; pixels outside the image repeat the border. None when a side is under
+    ``min_side`` pixels (a degenerate quad).
+    """
+    corners = np.asarray(quad, dtype=np.float64).reshape(4, 2)
+    tl, tr, br, bl = corners
+    out_w = round(float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    out_h = round(float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    if out_w < max(1, min_side) or out_h < max(1, min_side):
         return None
-    src = np.asarray(quad, dtype=np.float32)
     dst = np.asarray([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(src, dst)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
     return cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def crop_box(image: np.ndarray, bbox: Sequence[float]) -> np.ndarray | None:
+    """The pixels of ``bbox`` ``(x, y, w, h)`` (clamped to the image, outward-rounded); None when nothing
+    is left."""
+    height, width = image.shape[:2]
+    x, y, w, h = bbox
+    x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
+    x1, y1 = min(width, math.ceil(x + w)), min(height, math.ceil(y + h))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return image[y0:y1, x0:x1].copy()
 
 
 def tile_vertical(crop: np.ndarray, pieces: int) -> np.ndarray:
@@ -90,6 +117,23 @@ def tile_vertical(crop: np.ndarray, pieces: int) -> np.ndarray:
     band_h = max(band.shape[0] for band in bands)
     bands = [band if band.shape[0] == band_h else cv2.resize(band, (band.shape[1], band_h)) for band in bands]
     return np.ascontiguousarray(np.concatenate(bands, axis=1))
+
+
+def tiled_vertical(crop: np.ndarray, label: str, ratio: float = VERTICAL_RATIO) -> np.ndarray:
+    """A top-to-bottom word cut into one band per character of ``label`` (spaces left out), laid side by
+    side: the horizontal form the OCR reads vertical boxes in (``OCR.crop_candidates``). A crop that is
+    not vertical (``is_vertical``), or a one-character label, is returned unchanged (the horizontal words
+    of a vertical signboard)."""
+    characters = len(label.replace(" ", ""))
+    if characters < 2 or not is_vertical(crop.shape[1], crop.shape[0], ratio):
+        return crop
+    return tile_vertical(crop, characters)
+
+
+def upright_vertical(crop: np.ndarray) -> np.ndarray:
+    """Turn a top-to-bottom word into a left-to-right line (90° counter-clockwise: the first
+    character, at the top, ends up on the left)."""
+    return cv2.rotate(np.ascontiguousarray(crop), cv2.ROTATE_90_COUNTERCLOCKWISE)
 
 
 def ink_extent(crop: np.ndarray, min_fraction: float = 0.02) -> tuple[int, int, int, int] | None:
