@@ -48,7 +48,7 @@ def launch(fn: Callable[..., Any], world_size: int, *args: Any, timeout_min: flo
 
 def recognizer_worker(context, device, params: dict[str, Any], stop_at: int | None = None,
                       optim_changes: dict[str, Any] | None = None) -> None:
-    from modules.recognizer.train_cli import train_recognizer
+    from modules.pipeline.train_recognizer import train_recognizer
 
     train_recognizer(params, context, device, log=lambda text: None, stop_at=stop_at, optim_changes=optim_changes)
 
@@ -58,7 +58,7 @@ def detector_worker(context, device, params: dict[str, Any], max_epochs_this_run
     """``float64``: weights and inputs in double precision (a comparison of 1 and 2 processes in float32
     drifts: an untrained MobileNet's 27 batch norms over 2-image shares amplify rounding)."""
     from modules.detector.model import YoloDetector
-    from modules.detector.train_cli import train_detector
+    from modules.pipeline.train_detector import train_detector
 
     if float64:
         torch.set_default_dtype(torch.float64)

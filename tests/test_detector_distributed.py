@@ -19,7 +19,7 @@ from modules.detector.config import coco_anchors_normalized
 from modules.detector.preprocess import save_json
 from modules.distributed import DistContext, ShardedBatchSampler
 from modules.imageio import write_image
-from modules.torchrun_cli import load_params
+from modules.pipeline.torchrun_cli import load_params
 
 # AdamW with eps = 1: steps proportional to the gradient (see SMOOTH in test_recognizer_distributed), and
 # float64 (see dist_workers.detector_worker).
@@ -139,7 +139,7 @@ def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(d
     config.write_text(json.dumps({k: v for k, v in params(data, "cli").items() if k in keep}), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                           "-m", "modules.detector.train_cli", "--config", str(config), "-p", "epochs=2",
+                           "-m", "modules.pipeline.train_detector", "--config", str(config), "-p", "epochs=2",
                            "-p", "exp_name=cli", "-p", "time_limit_min=0.0"],
                           cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

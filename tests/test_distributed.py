@@ -21,10 +21,10 @@ def test_without_torchrun_variables_nothing_is_initialised(monkeypatch):
 
 
 def test_torchrun_commands_for_one_and_several_machines():
-    one = torchrun_command("modules.recognizer.train_cli", "p.json", nproc_per_node=4)
-    assert one == ["torchrun", "--nproc_per_node=4", "--standalone", "-m", "modules.recognizer.train_cli",
+    one = torchrun_command("modules.pipeline.train_recognizer", "p.json", nproc_per_node=4)
+    assert one == ["torchrun", "--nproc_per_node=4", "--standalone", "-m", "modules.pipeline.train_recognizer",
                    "--config", "p.json"]
-    many = torchrun_command("modules.detector.train_cli", "p.json", nproc_per_node=8, nnodes=2,
+    many = torchrun_command("modules.pipeline.train_detector", "p.json", nproc_per_node=8, nnodes=2,
                             rdzv_endpoint="node0:29400", rdzv_id="job7")
     assert many[:6] == ["torchrun", "--nproc_per_node=8", "--nnodes=2", "--rdzv_backend=c10d",
                         "--rdzv_endpoint=node0:29400", "--rdzv_id=job7"] and "--standalone" not in many

@@ -14,10 +14,10 @@ import pytest
 import torch
 
 from dist_workers import launch, recognizer_worker
-from modules.lmdbio.dataset import RatioBatchSampler
+from modules.recognizer.lmdb_dataset import RatioBatchSampler
 from modules.recognizer.checkpoint import load_checkpoint
 from modules.recognizer.synth import write_word_lmdb
-from modules.torchrun_cli import load_params
+from modules.pipeline.torchrun_cli import load_params
 from modules.text.charset import Charset
 
 WORDS = ["가나", "다라", "ab", "마바사", "12", "가a", "나b1", "사마"]
@@ -135,7 +135,7 @@ def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(d
     config.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                           "-m", "modules.recognizer.train_cli", "--config", str(config), "-p", "num_iter=4"],
+                           "-m", "modules.pipeline.train_recognizer", "--config", str(config), "-p", "num_iter=4"],
                           cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "batch: 6 global = 2 processes x 3 per process" in done.stdout
@@ -144,6 +144,6 @@ def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(d
         assert (out / name).exists(), name
     readings = Recognizer.from_checkpoint(out / "best_accuracy.pth").recognize([np.full((32, 80), 255, np.uint8)])
     assert len(readings) == 1 and isinstance(readings[0][0], str)
-    bad = subprocess.run([sys.executable, "-m", "modules.recognizer.train_cli", "--config", str(config),
+    bad = subprocess.run([sys.executable, "-m", "modules.pipeline.train_recognizer", "--config", str(config),
                           "-p", "batch_sise=4"], cwd=repo_root, env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "batch_sise" in bad.stderr

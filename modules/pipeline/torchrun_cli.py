@@ -1,6 +1,6 @@
 """What the training command lines share: notebook parameters from a JSON file, and the torchrun
-process group around the training function. Used by ``modules.recognizer.train_cli`` and
-``modules.detector.train_cli``.
+process group around the training function. Used by ``modules.pipeline.train_recognizer`` and
+``modules.pipeline.train_detector``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Command line for ``05_train``'s training, for one process or many under ``torchrun``.
 
-    python -m modules.recognizer.train_cli [--config PARAMS.json] [-p name=value ...]
-    torchrun --standalone --nproc_per_node=N -m modules.recognizer.train_cli --config PARAMS.json
+    python -m modules.pipeline.train_recognizer [--config PARAMS.json] [-p name=value ...]
+    torchrun --standalone --nproc_per_node=N -m modules.pipeline.train_recognizer --config PARAMS.json
     torchrun --nnodes=M --nproc_per_node=N --rdzv_backend=c10d --rdzv_endpoint=HOST:PORT --rdzv_id=ID \\
-        -m modules.recognizer.train_cli --config PARAMS.json        # the same line on every machine
+        -m modules.pipeline.train_recognizer --config PARAMS.json        # the same line on every machine
 
 The parameters are ``05_train``'s own (its ``parameters`` cell holds the defaults; the JSON and ``-p``
 override them, and an undeclared name or a wrong type is an error), plus ``sync_bn`` and
@@ -22,18 +22,19 @@ from typing import Any
 import torch
 
 from modules.distributed import DistContext, barrier, batch_sizes_line
-from modules.lmdbio.dataset import LmdbDataset
+from modules.recognizer.lmdb_dataset import LmdbDataset
 from modules.recognizer.augment import Augmenter
 from modules.recognizer.checkpoint import load_checkpoint, remap_for_charset
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.data import eval_batches, open_train_data
 from modules.recognizer.distributed import DistributedTrainer
 from modules.recognizer.fit import fit, plot_curves
-from modules.recognizer.model import build_model, count_parameters
+from modules.model_size import count_parameters
+from modules.recognizer.model import build_model
 from modules.recognizer.output_guard import check_saved_model_dir
 from modules.recognizer.train import OptimConfig, amp_dtype
 from modules.text.charset import Charset
-from modules.torchrun_cli import run_cli
+from modules.pipeline.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05_train.ipynb"
 

@@ -1,9 +1,9 @@
 """Command line for ``yolo_train``'s training, for one process or many under ``torchrun``.
 
-    python -m modules.detector.train_cli [--config PARAMS.json] [-p name=value ...]
-    torchrun --standalone --nproc_per_node=N -m modules.detector.train_cli --config PARAMS.json
+    python -m modules.pipeline.train_detector [--config PARAMS.json] [-p name=value ...]
+    torchrun --standalone --nproc_per_node=N -m modules.pipeline.train_detector --config PARAMS.json
     torchrun --nnodes=M --nproc_per_node=N --rdzv_backend=c10d --rdzv_endpoint=HOST:PORT --rdzv_id=ID \\
-        -m modules.detector.train_cli --config PARAMS.json          # the same line on every machine
+        -m modules.pipeline.train_detector --config PARAMS.json          # the same line on every machine
 
 The parameters are ``yolo_train``'s own (its ``parameters`` cell holds the defaults; the JSON and ``-p``
 override them), plus ``sync_bn`` and ``dist_timeout_min``. ``batch_size`` is the global batch.
@@ -28,12 +28,13 @@ from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import load_samples, repeat_vertical
 from modules.detector.detect import TTA_SCALES, Detector
 from modules.detector.mobilenet import load_backbone_weights
-from modules.detector.model import YoloDetector, count_parameters
+from modules.detector.model import YoloDetector
 from modules.detector.output_guard import check_detector_dir
 from modules.detector.preprocess import load_anchors, save_json
 from modules.detector.train import evaluate, fit
 from modules.distributed import DistContext, barrier
-from modules.torchrun_cli import run_cli
+from modules.model_size import count_parameters
+from modules.pipeline.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "yolo_train.ipynb"
 
