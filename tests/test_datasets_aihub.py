@@ -1,4 +1,4 @@
-"""AIHub outdoor reader on small synthetic folders covering the dirty cases of FORMATS §1."""
+"""AIHub outdoor reader on small synthetic folders covering the dirty cases of docs/FORMATS.md §1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Text-in-the-wild reader on a small synthetic JSON covering FORMATS §2."""
+"""Text-in-the-wild reader on a small synthetic JSON covering docs/FORMATS.md §2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TextOCR reader: image lookup, full Unicode text, polygons and their fallbacks (FORMATS §3)."""
+"""TextOCR reader: image lookup, full Unicode text, polygons and their fallbacks (docs/FORMATS.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""YOLO annotation lines (FORMATS section 6) and conversion from ImageAnnotation."""
+"""YOLO annotation lines (docs/FORMATS.md §6) and conversion from ImageAnnotation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reader for AIHub "야외 실제 촬영 한글 이미지" (one JSON per image; FORMATS.md §1).
+"""Reader for AIHub "야외 실제 촬영 한글 이미지" (one JSON per image; docs/FORMATS.md §1).
 
 Label and image folders are searched recursively (the real download nests them in folders such as
 ``[라벨]Training/1.간판/1.가로형간판/``); each JSON is paired with its image by stem (any of ``.jpg``,

@@ -1,4 +1,4 @@
-"""Reader for AIHub "Text in the wild" (``textinthewild_data_info.json``; FORMATS.md §2).
+"""Reader for AIHub "Text in the wild" (``textinthewild_data_info.json``; docs/FORMATS.md §2).
 
 One JSON holds every image (``images``) and annotation (``annotations``); images live in
 ``Book/``, ``Goods/``, ``Signboard/``, ``Traffic_Sign/`` under the image root and are found by file
@@ -46,7 +46,7 @@ def iter_textinthewild(
     ``annotation_orphan`` (unknown image id), ``annotation_class_unknown``, ``no_word_annotations``,
     ``character_box`` (one row per image with its count: the same text is annotated as words, which
     are used), ``image_id_duplicate`` (an image id listed twice: the first record is used), ``word_duplicate`` (the same word box listed twice for one file) and the ``bbox_*`` keys
-    of ``modules.datasets.common``. One image file listed under several ids (FORMATS §2) yields ONE
+    of ``modules.datasets.common``. One image file listed under several ids (docs/FORMATS.md §2) yields ONE
     image with the words of every id, flagged ``image_shared`` (``kept=True``).
     """
     json_path = Path(json_path)

@@ -1,4 +1,4 @@
-"""Reader for TextOCR (``TextOCR_0.1_{train,val,test}.json``; FORMATS.md §3).
+"""Reader for TextOCR (``TextOCR_0.1_{train,val,test}.json``; docs/FORMATS.md §3).
 
 ``file_name`` says ``train/<id>.jpg`` while the real download unpacks images to
 ``train_images/<id>.jpg``, so an image is looked up as ``image_root/file_name``, then

@@ -1,4 +1,4 @@
-"""YOLO annotation lines (FORMATS section 6) and conversion from ``ImageAnnotation``.
+"""YOLO annotation lines (docs/FORMATS.md §6) and conversion from ``ImageAnnotation``.
 
 A line is ``<image path> x1,y1,x2,y2,class x1,y1,x2,y2,class ...`` with integer pixels; class 0 = text,
 1 = don't-care (an illegible word: neither rewarded nor penalised). The reader takes box fields from the

@@ -1,4 +1,4 @@
-"""Writer of the AIHub "야외 실제 촬영 한글 이미지" sample set (FORMATS §1): one image + one JSON
+"""Writer of the AIHub "야외 실제 촬영 한글 이미지" sample set (docs/FORMATS.md §1): one image + one JSON
 per scene in flat folders, Hangul file names, mixed extensions, 세로 (vertical) signboards, ``xxx``
 illegible words and a few deliberate dirty cases that real copies hold."""
 

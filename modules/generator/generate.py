@@ -2,7 +2,7 @@
 
     <out_root>/train/00000000.jpg          image
     <out_root>/train_label/00000000.txt    "00000000.jpg<TAB>label" (file name + label)
-    <out_root>/gt_train.txt                "train/00000000.jpg<TAB>label" per line (FORMATS §4)
+    <out_root>/gt_train.txt                "train/00000000.jpg<TAB>label" per line (docs/FORMATS.md §4)
 
 Crop ``i`` depends only on ``(seed, split, i)``, so output is identical for any number of workers,
 and a rerun skips every crop whose image and label file exist (a crash between the two is redone).

@@ -1,7 +1,7 @@
 """The embedded sample datasets the pipeline runs on (real AIHub / TextOCR data cannot be
 downloaded here): an AIHub outdoor train/validation set, an AIHub-format dev set, a text-in-the-wild
 single-JSON set and a TextOCR train/val/test set, all rendered by ``scene.render_scene`` in the exact
-formats of FORMATS.md.
+formats of docs/FORMATS.md.
 
 Held-out splits (AIHub ``test_*`` and ``dev_*``, TextOCR ``val`` / ``test``) use only the ``test``
 fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts. The AIHub

@@ -1,4 +1,4 @@
-"""Writer of the AIHub text-in-the-wild style set (FORMATS §2): images in ``Book/``, ``Goods/``,
+"""Writer of the AIHub text-in-the-wild style set (docs/FORMATS.md §2): images in ``Book/``, ``Goods/``,
 ``Signboard/``, ``Traffic_Sign/`` named by 32 hex digits, and ONE ``textinthewild_data_info.json``
 with ``word``, ``character`` and ``ignored`` annotations. Each scene first writes a small part file
 (``.parts/``) so an interrupted run resumes; the single JSON is assembled when every part exists.

@@ -1,4 +1,4 @@
-"""Writer of the TextOCR sample set (FORMATS §3): ``TextOCR_0.1_{train,val,test}.json`` with keys
+"""Writer of the TextOCR sample set (docs/FORMATS.md §3): ``TextOCR_0.1_{train,val,test}.json`` with keys
 ``imgs`` / ``anns`` / ``imgToAnns``, float ``bbox`` and ``points`` polygons (usually 4 points,
 sometimes 6), ``.`` for illegible words, a few invalid polygons, images at
 ``train_images/<id>.jpg`` (train and val, as in the real download) and ``test_images/<id>.jpg``.

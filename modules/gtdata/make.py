@@ -1,4 +1,4 @@
-"""Turn annotated scene images into word crops + a recognition gt file (FORMATS.md §4).
+"""Turn annotated scene images into word crops + a recognition gt file (docs/FORMATS.md §4).
 
 Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspective rectification).
 

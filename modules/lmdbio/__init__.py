@@ -1,4 +1,4 @@
-"""Recognition lmdb storage in the deep-text-recognition-benchmark layout (FORMATS.md §5): ``writer``
+"""Recognition lmdb storage in the deep-text-recognition-benchmark layout (docs/FORMATS.md §5): ``writer``
 builds them (``create_lmdb``) and reads their labels and samples back. No torch: the training dataset
 that reads them into batches is ``modules.recognizer.lmdb_dataset``.
 """

@@ -1,4 +1,4 @@
-"""Write recognition lmdb datasets in the deep-text-recognition-benchmark layout (FORMATS.md §5).
+"""Write recognition lmdb datasets in the deep-text-recognition-benchmark layout (docs/FORMATS.md §5).
 
 Keys: ``image-%09d`` -> the image file's bytes as on disk, ``label-%09d`` -> UTF-8 label,
 ``num-samples`` -> ASCII count; indices are 1-based and contiguous over written samples. A

@@ -1,4 +1,4 @@
-"""Recognition metrics (FORMATS §7): word accuracy and ICDAR 2019 normalized edit distance."""
+"""Recognition metrics (docs/FORMATS.md §7): word accuracy and ICDAR 2019 normalized edit distance."""
 
 from __future__ import annotations
 

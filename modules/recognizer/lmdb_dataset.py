@@ -1,4 +1,4 @@
-"""Reading recognition lmdbs (FORMATS §5) for training: ``LmdbDataset`` + ``RatioBatchSampler`` (the torch side; the storage is ``modules.lmdbio``).
+"""Reading recognition lmdbs (docs/FORMATS.md §5) for training: ``LmdbDataset`` + ``RatioBatchSampler`` (the torch side; the storage is ``modules.lmdbio``).
 
 Labels are filtered, never rewritten: a sample whose label is empty, longer than ``batch_max_length``
 or has characters outside the charset is left out and counted by reason (``FilterReport``), and so is

@@ -27,7 +27,7 @@ def render_word(text: str, font_path: str | os.PathLike[str], height: int = 40, 
 
 
 def write_raw_lmdb(path: str | os.PathLike[str], samples: Sequence[tuple[bytes, str]]) -> Path:
-    """Write ``(encoded image bytes, label)`` pairs in the DTRB layout (FORMATS §5)."""
+    """Write ``(encoded image bytes, label)`` pairs in the DTRB layout (docs/FORMATS.md §5)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     size = max(1 << 20, sum(len(b) + len(l.encode()) + 64 for b, l in samples) * 4)
