@@ -216,20 +216,9 @@ if torchrun_nproc > 0:
 
 # %%
 from modules.recognizer.fit import fit, plot_curves
+from modules.recognizer.resume import resume_or_restart
 
-history = None
-last = out_dir / "last.pth"
-if resume and last.exists():
-    ckpt = load_checkpoint(last)
-    if ckpt.config == config and ckpt.charset == charset and ckpt.optimizer is not None:
-        trainer.resume(ckpt)
-        history = ckpt.extra.get("history")
-        print(f"resuming from {last} at iteration {trainer.iteration}")
-    else:  # the same model (section 1 checked it) saved without optimizer state
-        print(f"{last} has no optimizer state to resume from; training this model afresh")
-elif not resume and out_dir.exists():
-    for name in ("log_train.txt", "metrics.json"):
-        (out_dir / name).unlink(missing_ok=True)
+history = resume_or_restart(trainer, out_dir, resume)  # resume: go on from last.pth; else a new log and metrics
 history = fit(
     trainer, train.batches(trainer.iteration, num_workers), lambda: eval_batches(valid), num_iter, val_interval,
     out_dir, history=history,
