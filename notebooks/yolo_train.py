@@ -186,22 +186,9 @@ print(f"training took {train_minutes:.1f} min")
 # ## 5. Loss and validation curves
 
 # %%
-epochs_seen = [h["epoch"] for h in history]
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-for key in ("loss", "box", "obj"):
-    axes[0].plot(epochs_seen, [h[key] for h in history], marker="o", label=key)
-axes[0].set_yscale("log")
-axes[0].set_xlabel("epoch")
-axes[0].set_title("training loss")
-axes[0].legend()
-for key in ("precision", "recall", "hmean"):
-    axes[1].plot(epochs_seen, [h[key] for h in history], marker="o", label=key)
-axes[1].set_ylim(0, 1)
-axes[1].set_xlabel("epoch")
-axes[1].set_title("validation (IoU >= 0.5)")
-axes[1].legend()
-fig.tight_layout()
-fig.savefig(out_dir / "curves.png", dpi=100)
+from modules.detector.report import plot_history, training_summary
+
+fig = plot_history(history, out_dir / "curves.png")
 plt.show()
 
 # %% [markdown]
@@ -212,18 +199,13 @@ plt.show()
 detector = Detector.from_checkpoint(out_dir / "best.pt", device=dev, score_threshold=score_threshold,
                                     iou_threshold=nms_iou)
 metrics = evaluate(detector, val_samples)
-summary = {"precision": metrics["precision"], "recall": metrics["recall"], "hmean": metrics["hmean"],
-           "iou_threshold": 0.5, "val_images": len(val_samples), "train_images": train_images,
-           "epochs_run": len(history), "train_minutes": round(train_minutes, 2), "input_size": input_size,
-           "best_epoch": int(max(history, key=lambda h: h["hmean"])["epoch"]) if history else 0,
-           "config": config.to_dict()}
 # The end-to-end OCR runs the detector at three input sizes and fuses the boxes (modules.detector.fusion):
 # the same checkpoint measured that way too.
 multi = Detector.from_checkpoint(out_dir / "best.pt", device=dev, score_threshold=score_threshold,
                                  iou_threshold=nms_iou, tta_scales=TTA_SCALES)
 multi_metrics = evaluate(multi, val_samples)
-summary["multi_scale"] = {"precision": multi_metrics["precision"], "recall": multi_metrics["recall"],
-                          "hmean": multi_metrics["hmean"], "input_sizes": list(multi.tta_sizes)}
+summary = training_summary(history, metrics, multi_metrics, multi.tta_sizes, config, val_images=len(val_samples),
+                           train_images=train_images, train_minutes=train_minutes)
 save_json(out_dir / "metrics.json", summary)
 print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=1))
 
