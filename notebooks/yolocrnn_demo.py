@@ -107,33 +107,14 @@ for kind, source in ocr.sources.items():
 # Generated scenes first, then every image in `user_image_dir`. Unreadable files are reported and skipped.
 
 # %%
-from dataclasses import replace
+from modules.ocr.files import list_images, list_inputs, ocr_files, skipped_folders
 
-from modules.imageio import ImageReadError, read_image, write_image
-from modules.ocr.__main__ import IMAGE_SUFFIXES
-from modules.ocr.draw import draw_page
-from modules.ocr.output_names import output_names
-
-samples = sorted(p for p in Path(sample_image_dir).glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)[:num_samples]
-user = sorted(p for p in Path(user_image_dir).glob("*") if p.is_file()) if Path(user_image_dir).is_dir() else []
-for folder in sorted(p for p in Path(user_image_dir).glob("*") if p.is_dir()):
+samples = list_images(sample_image_dir)[:num_samples]
+user = list_inputs(Path(user_image_dir)) if Path(user_image_dir).is_dir() else []  # non-images too: reported
+for folder in skipped_folders(Path(user_image_dir)):
     print(f"skipped {folder}: sub-folder (only the images directly in {user_image_dir} are read)")
 out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
-pages, drawn = [], []
-names = output_names(samples + user)  # photo.jpg and photo.png get distinct result files
-for path in samples + user:
-    try:
-        image = read_image(path)
-    except ImageReadError as error:
-        print("skipped:", error)
-        continue
-    page = replace(ocr(image), source=str(path))
-    page.save(out / f"{names[path]}.json")
-    picture = draw_page(image, page)
-    write_image(out / f"{names[path]}.jpg", picture)
-    pages.append(page)
-    drawn.append(picture)
+pages, drawn = ocr_files(ocr, samples + user, out)  # <name>.json and <name>.jpg per image in out
 print(f"{len(pages)} image(s) read from {len(samples)} sample(s) and {len(user)} user file(s); results in {out}/")
 
 # %% [markdown]
