@@ -67,34 +67,23 @@ show_samples: int = 24  # crops shown in the sample grid
 
 # %%
 from collections import Counter
-from itertools import chain
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from modules.datasets import collect
-from modules.datasets.aihub import iter_aihub_outdoor
-from modules.datasets.textinthewild import iter_textinthewild
 from modules.generator.sample_datasets import ensure_sample_inputs
-from modules.gtdata.select import first_images, hash_split
+from modules.gtdata.sources import SceneSources
 from modules.imageio import read_image
 from modules.viz import draw_boxes
 
 ensure_sample_inputs([train_label_dir, train_image_dir, test_label_dir, test_image_dir, textinthewild_json,
                       textinthewild_root], profile=sample_profile)
-
-
-def records(split: str, limit: int = 0):
-    """The reader stream of one split: AIHub + its share of text-in-the-wild, at most ``limit`` images."""
-    label_dir, image_dir = (train_label_dir, train_image_dir) if split == "train" else (test_label_dir, test_image_dir)
-    streams = [iter_aihub_outdoor(label_dir, image_dir)]
-    if textinthewild_json:
-        wild = iter_textinthewild(textinthewild_json, textinthewild_root)
-        streams.append(hash_split(wild, textinthewild_test_fraction, split))
-    return first_images(chain(*streams), limit or max_images)
-
-
-images, problems, reasons = collect(records("train", limit=50))
+# Each split reads its AIHub folders, then its share of text-in-the-wild (a stable hash split of the images).
+sources = SceneSources(train_label_dir, train_image_dir, test_label_dir, test_image_dir,
+                       textinthewild_json=textinthewild_json, textinthewild_root=textinthewild_root,
+                       test_fraction=textinthewild_test_fraction)
+images, problems, reasons = collect(sources.records("train", max_images=50))
 words = Counter("illegible" if w.text is None else "vertical" if w.vertical else "legible" for a in images for w in a.words)
 print(f"first {len(images)} training images: {dict(words)}; problems met: {dict(reasons) or 'none'}")
 for problem in problems[:5]:
@@ -125,7 +114,7 @@ config = GtDataConfig(vertical=vertical, min_side=min_side, workers=workers, dro
 reports = {}
 for split, crop_dir, gt in (("train", train_crop_dir, train_gt), ("test", test_crop_dir, test_gt)):
     split_config = replace(config, jitter_copies=jitter_copies if split == "train" else 0)
-    reports[split] = make_gtdata(records(split), data_root, crop_dir, gt, split_config)
+    reports[split] = make_gtdata(sources.records(split, max_images), data_root, crop_dir, gt, split_config)
 
 # %% [markdown]
 # ## 3. Counts and every problem
