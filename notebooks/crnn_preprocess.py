@@ -69,6 +69,7 @@ import matplotlib.pyplot as plt
 from modules.datasets import collect
 from modules.datasets.textocr import iter_textocr
 from modules.generator.sample_datasets import ensure_sample_inputs
+from modules.geometry.quads import quad_from_xyxy
 from modules.gtdata.select import first_images
 from modules.imageio import read_image
 from modules.viz import draw_boxes
@@ -85,7 +86,7 @@ if not images:
     raise RuntimeError(f"no usable training image in {train_json} (images under {image_root}): "
                        f"{dict(reasons) or 'the JSON lists no image'}")
 example = max(images, key=lambda a: len(a.words))
-shapes = [w.quad if w.quad else ((w.xyxy[0], w.xyxy[1]), (w.xyxy[2], w.xyxy[1]), (w.xyxy[2], w.xyxy[3]), (w.xyxy[0], w.xyxy[3])) for w in example.words]
+shapes = [w.quad if w.quad else quad_from_xyxy(*w.xyxy) for w in example.words]
 plt.figure(figsize=(10, 6))
 plt.imshow(draw_boxes(read_image(example.image_path), shapes, ["." if w.text is None else w.text for w in example.words]))
 plt.axis("off")
