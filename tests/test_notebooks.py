@@ -1,8 +1,10 @@
 """Every committed notebook follows the conventions: clean, titled, bootstrapped (the same cell in every
-notebook), one literal parameters cell, registered in run_all.py, and ending with an output check."""
+notebook), one literal parameters cell, registered in run_all.py, no function or class of its own (it calls
+modules/), and ending with an output check."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -40,6 +42,9 @@ def test_notebook_conventions(path: Path) -> None:
     assert "assert" in code[-1].source, "the last cell checks the step's outputs exist"
     for cell in code:
         assert "sys.path.append" not in cell.source and "sys.path.insert" not in cell.source
+        defined = [node.name for node in ast.walk(ast.parse(cell.source))
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        assert not defined, f"notebooks call modules/, they define nothing: move {defined} into modules/"
 
 
 def test_every_notebook_is_a_pipeline_step() -> None:
