@@ -1,8 +1,10 @@
-"""Every committed notebook follows the conventions: clean, titled, bootstrapped, one literal
-parameters cell, registered in run_all.py, and ending with an output check."""
+"""Every committed notebook follows the conventions: clean, titled, bootstrapped (the same cell in every
+notebook), one literal parameters cell, registered in run_all.py, no function or class of its own (it calls
+modules/), and ending with an output check."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -11,7 +13,9 @@ import pytest
 import run_all
 from modules.pipeline.parameters import declared_parameters
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+BOOTSTRAP = ROOT / "tools" / "bootstrap_cell.py"  # the cell every notebook starts its code with
 
 
 def test_there_are_notebooks() -> None:
@@ -29,6 +33,8 @@ def test_notebook_conventions(path: Path) -> None:
     bootstrap = code[0].source
     assert "google.colab" in bootstrap and "os.chdir(root)" in bootstrap, "first code cell is the bootstrap"
     assert "exit(" not in bootstrap and 'startswith("torch")' in bootstrap, "never exits, never reinstalls torch"
+    assert bootstrap == BOOTSTRAP.read_text(encoding="utf-8").rstrip("\n"), (
+        "the bootstrap cell differs from tools/bootstrap_cell.py: run python tools/refresh_bootstrap.py")
     params = declared_parameters(path)  # raises unless exactly one literal, annotated parameters cell
     assert params, "the parameters cell declares the notebook's inputs and outputs"
     assert all(p.help for p in params.values()), f"uncommented parameters: {[n for n, p in params.items() if not p.help]}"
@@ -36,6 +42,9 @@ def test_notebook_conventions(path: Path) -> None:
     assert "assert" in code[-1].source, "the last cell checks the step's outputs exist"
     for cell in code:
         assert "sys.path.append" not in cell.source and "sys.path.insert" not in cell.source
+        defined = [node.name for node in ast.walk(ast.parse(cell.source))
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        assert not defined, f"notebooks call modules/, they define nothing: move {defined} into modules/"
 
 
 def test_every_notebook_is_a_pipeline_step() -> None:

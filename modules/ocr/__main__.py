@@ -29,27 +29,8 @@ from modules.device import DeviceError, resolve_device
 from modules.imageio import ImageReadError, read_image, write_bytes_atomic, write_image
 from modules.ocr.api import OCR, OCRConfig
 from modules.ocr.draw import draw_page
+from modules.ocr.files import IMAGE_SUFFIXES, list_inputs, skipped_folders
 from modules.ocr.output_names import output_names
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
-
-
-def list_inputs(target: Path, recursive: bool = False) -> list[Path]:
-    """A file as given, or every non-hidden file of a folder (sorted). Non-image files are kept so that
-    they are reported as skipped rather than silently ignored."""
-    if target.is_file():
-        return [target]
-    if not target.is_dir():
-        raise FileNotFoundError(f"{target}: no such file or folder")
-    files = target.rglob("*") if recursive else target.iterdir()
-    return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
-
-
-def skipped_folders(target: Path, recursive: bool = False) -> list[Path]:
-    """The non-hidden sub-folders of ``target`` that are not read (all of them without ``recursive``)."""
-    if recursive or not target.is_dir():
-        return []
-    return sorted(p for p in target.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def check_writable(path: Path, folder: bool) -> str:

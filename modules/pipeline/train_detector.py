@@ -31,6 +31,7 @@ from modules.detector.mobilenet import load_backbone_weights
 from modules.detector.model import YoloDetector
 from modules.detector.output_guard import check_detector_dir
 from modules.detector.preprocess import load_anchors, save_json
+from modules.detector.report import plot_history, training_summary
 from modules.detector.train import evaluate, fit
 from modules.distributed import DistContext, barrier
 from modules.model_size import count_parameters
@@ -89,46 +90,28 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
     if not context.is_main:
         return None
     train_minutes = (time.monotonic() - started) / 60
-    _plot_curves(history, out_dir / "curves.png")
+    _save_curves(history, out_dir / "curves.png")
     detector = Detector.from_checkpoint(out_dir / "best.pt", device=device, score_threshold=p["score_threshold"],
                                         iou_threshold=p["nms_iou"])
     metrics = evaluate(detector, val_samples)
     multi = Detector.from_checkpoint(out_dir / "best.pt", device=device, score_threshold=p["score_threshold"],
                                      iou_threshold=p["nms_iou"], tta_scales=TTA_SCALES)
     multi_metrics = evaluate(multi, val_samples)
-    summary = {"precision": metrics["precision"], "recall": metrics["recall"], "hmean": metrics["hmean"],
-               "iou_threshold": 0.5, "val_images": len(val_samples), "train_images": train_images,
-               "epochs_run": len(history), "train_minutes": round(train_minutes, 2), "input_size": p["input_size"],
-               "best_epoch": int(max(history, key=lambda h: h["hmean"])["epoch"]) if history else 0,
-               "world_size": context.world_size, "global_batch": p["batch_size"], "config": config.to_dict(),
-               "multi_scale": {"precision": multi_metrics["precision"], "recall": multi_metrics["recall"],
-                               "hmean": multi_metrics["hmean"], "input_sizes": list(multi.tta_sizes)}}
+    summary = training_summary(history, metrics, multi_metrics, multi.tta_sizes, config, val_images=len(val_samples),
+                               train_images=train_images, train_minutes=train_minutes,
+                               world_size=context.world_size, global_batch=p["batch_size"])
     save_json(out_dir / "metrics.json", summary)
     say(f"H-mean {summary['hmean']:.3f} (P {summary['precision']:.3f}, R {summary['recall']:.3f}); outputs in {out_dir}")
     return history
 
 
-def _plot_curves(history: list[dict[str, float]], path: Path) -> None:
+def _save_curves(history: list[dict[str, float]], path: Path) -> None:
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # a headless process: no window, the figure goes to the file only
     import matplotlib.pyplot as plt
 
-    epochs = [h["epoch"] for h in history]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for key in ("loss", "box", "obj"):
-        axes[0].plot(epochs, [h[key] for h in history], marker="o", label=key)
-    axes[0].set_yscale("log")
-    axes[0].set_xlabel("epoch")
-    axes[0].legend()
-    for key in ("precision", "recall", "hmean"):
-        axes[1].plot(epochs, [h[key] for h in history], marker="o", label=key)
-    axes[1].set_ylim(0, 1)
-    axes[1].set_xlabel("epoch")
-    axes[1].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    plt.close(plot_history(history, path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

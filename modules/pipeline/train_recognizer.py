@@ -32,6 +32,7 @@ from modules.recognizer.fit import fit, plot_curves
 from modules.model_size import count_parameters
 from modules.recognizer.model import build_model
 from modules.recognizer.output_guard import check_saved_model_dir
+from modules.recognizer.resume import resume_or_restart
 from modules.recognizer.train import OptimConfig, amp_dtype
 from modules.text.charset import Charset
 from modules.pipeline.torchrun_cli import run_cli
@@ -87,18 +88,7 @@ def train_recognizer(p: dict[str, Any], context: DistContext, device: torch.devi
     if context.is_main:  # a folder holding another model stops the run (unless overwrite), as in the notebook
         check_saved_model_dir(out_dir, config, charset, pre, overwrite=p["overwrite"], log=say)
     barrier(context)
-    history = None
-    last = out_dir / "last.pth"
-    if p["resume"] and last.exists():
-        ckpt = load_checkpoint(last)
-        if not (ckpt.config == config and ckpt.charset == charset and ckpt.optimizer is not None):
-            raise FileExistsError(f"{last} holds another model or charset; set a new saved_model_dir to keep it")
-        trainer.resume(ckpt)
-        history = ckpt.extra.get("history")
-        say(f"resuming from {last} at iteration {trainer.iteration} (saved by any number of processes)")
-    elif not p["resume"] and out_dir.exists() and context.is_main:
-        for name in ("log_train.txt", "metrics.json"):
-            (out_dir / name).unlink(missing_ok=True)
+    history = resume_or_restart(trainer, out_dir, p["resume"], log=say, clear_logs=context.is_main)
     batches = train.batches(trainer.iteration, p["num_workers"], context.rank, context.world_size)
     end = p["num_iter"] if stop_at is None else min(stop_at, p["num_iter"])
     history = fit(trainer, batches, lambda: eval_batches(valid), end, p["val_interval"], out_dir,
