@@ -1,4 +1,9 @@
-"""Frozen configuration of the text detector; it travels inside every checkpoint.
+"""Frozen configuration of the text detector: architecture, loss, training and post-processing.
+
+The defaults are ``yolo_train``'s parameter defaults, the ``default`` profile (``tests/test_config_defaults.py``
+keeps them equal), so ``train.fit`` called from Python trains the detector the pipeline trains; the smoke
+and full profiles' overrides live in ``run_all.py``'s ``STEPS`` only. ``DetectorConfig`` and
+``DetectConfig`` travel inside every checkpoint.
 
 Anchors are stored as fractions of the letterboxed input side ``(w, h)``, so one anchor set serves every
 input size (a word that fills a quarter of the image at 416 fills a quarter of it at 640 too).
@@ -34,10 +39,10 @@ class DetectorConfig:
     """
 
     backbone: str = "mobilenet_v1"
-    width_mult: float = 0.5
-    head_width: int = 64  # channels of the finest head branch; the coarser ones use 2x and 4x
+    width_mult: float = 0.25  # MobileNet v1 width multiplier
+    head_width: int = 32  # channels of the finest head branch; the coarser ones use 2x and 4x
     num_classes: int = 1
-    input_size: int = 416
+    input_size: int = 512
     anchors: tuple[tuple[float, float], ...] = field(default_factory=coco_anchors_normalized)
 
     def __post_init__(self) -> None:
@@ -73,7 +78,8 @@ class DetectorConfig:
 class LossConfig:
     """Weights and thresholds of the YOLO loss (see ``loss.py``)."""
 
-    box_weight: float = 0.05  # relative gains as YOLOv5's: the objectness term is a mean over all cells
+    box_weight: float = 0.15  # the box (1 - GIoU) term against objectness 1.0, whose term is a mean over
+    # all cells as in YOLOv5 (there the box gain is 0.05)
     obj_weight: float = 1.0
     cls_weight: float = 0.5
     dontcare_ioa: float = 0.5  # predictions lying this much inside a don't-care box are left out
@@ -85,17 +91,19 @@ class LossConfig:
 class TrainConfig:
     """Optimisation settings of ``train.fit``."""
 
-    epochs: int = 30
-    batch_size: int = 16
-    lr: float = 2e-3
+    epochs: int = 6  # the schedule counts steps, so a seed gives the same detector on any machine
+    batch_size: int = 4  # small batches: more optimisation steps in a CPU-sized time budget
+    lr: float = 3e-3  # peak AdamW learning rate (linear warm-up, cosine decay)
     weight_decay: float = 5e-4
-    warmup_steps: int = 100
-    train_size: int = 352
+    warmup_steps: int = 60
+    train_size: int = 320  # side of the training crops, taken at the input_size scale (multiple of 32)
     seed: int = 0
     num_threads: int = 0  # 0: leave torch's default
-    time_limit_min: float = 0.0  # 0: none; else the LR schedule follows max(step, time) progress and ends in time
+    time_limit_min: float = 12.0  # cap for slow machines: past it the LR schedule follows time and still
+    # ends annealed; 0: none
     channels_last: bool = True  # NHWC weights and batches: about 10% less time per CPU step (depthwise convs)
-    ema_decay: float = 0.0  # 0: off; else validate and save an exponential moving average of the weights
+    ema_decay: float = 0.995  # validate and save an exponential moving average of the weights (0: off): it
+    # smooths the noise of small batches; the decay was chosen on the dev scenes (docs/experiments.md)
     amp: bool = True  # mixed precision on CUDA (bf16, or fp16 + gradient scaling); the CPU always trains in fp32
     adam_eps: float = 1e-8  # AdamW's epsilon
 
