@@ -1,5 +1,6 @@
 """One home per setting: a config dataclass's defaults are the notebook's parameter defaults (the ``default``
-profile), so ``fit(...)`` called from Python trains the model the pipeline trains.
+profile), so ``fit(...)`` called from Python trains the model the pipeline trains and ``OCR`` reads as the
+demo does.
 
 Each training notebook's parameters that set a config field are listed below with that field; the test
 fails when a default differs, and when a parameter named like a field of one of the notebook's configs is
@@ -16,9 +17,12 @@ from typing import Any
 
 import pytest
 
+from modules.detector import config as detector_config
 from modules.detector.augment import AugmentConfig
 from modules.detector.config import DetectConfig, DetectorConfig, LossConfig, TrainConfig
 from modules.detector.train import fit as detector_fit
+from modules.ocr.api import OCRConfig
+from modules.ocr.evaluate import evaluate_ocr
 from modules.pipeline.parameters import declared_parameters
 from modules.recognizer.augment import Augmenter
 from modules.recognizer.config import ModelConfig, Preprocess
@@ -75,6 +79,18 @@ MAPPED: dict[str, dict[str, tuple[Any, str]]] = {
         "cache_images": (open_train_data, "cache"),
         "skip_missing": (open_train_data, "skip_missing"),
     },
+    "yolocrnn_demo": {
+        "margin": (OCRConfig, "margin"),
+        "extra_margins": (OCRConfig, "extra_margins"),
+        "wide_width": (OCRConfig, "wide_width"),
+        "decoder": (OCRConfig, "decoder"),
+        "min_confidence": (OCRConfig, "min_confidence"),
+        "vertical": (OCRConfig, "vertical"),
+        "det_input_size": (DetectConfig, "input_size"),
+        "det_scales": (detector_config, "TTA_SCALES"),
+        "ignore_case": (evaluate_ocr, "ignore_case"),
+        "drop_jamo_only": (evaluate_ocr, "drop_jamo_only"),
+    },
 }
 # The preprocessing's input size is the model's: both follow the one img_h / img_w parameter.
 ALSO = {"05_train": {"img_h": (Preprocess, "img_h"), "img_w": (Preprocess, "img_w")}}
@@ -82,9 +98,12 @@ ALSO = {"05_train": {"img_h": (Preprocess, "img_h"), "img_w": (Preprocess, "img_
 NOT_FIELDS = {
     ("yolo_train", DetectConfig, "input_size"): "the detector runs at the model's input size (DetectConfig 0)",
 }
+# The demo's det_score_threshold 0 means "the checkpoint's own" (DetectConfig.score_threshold), not 0.
 
 
 def _default(owner: Any, name: str) -> Any:
+    if inspect.ismodule(owner):  # a module-level setting
+        return getattr(owner, name)
     if isinstance(owner, type) and hasattr(owner, "__dataclass_fields__"):
         field = next(f for f in fields(owner) if f.name == name)
         return field.default_factory() if field.default is MISSING else field.default
