@@ -28,9 +28,9 @@ from modules.recognizer.train import OptimConfig, Trainer
 from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
 REPO = Path(__file__).resolve().parents[1]
-MODELS = {  # name: (output_channel, hidden_size, batch_norm, img_w, jamo_head)
-    "dtrb-crnn": (512, 256, False, 100, False),
-    "default-crnn": (128, 128, True, 128, True),
+MODELS = {  # name: ModelConfig factory (05_train's defaults, or DTRB's sizes)
+    "dtrb-crnn": ModelConfig.dtrb,
+    "default-crnn": ModelConfig,
 }
 
 
@@ -49,11 +49,10 @@ def main() -> None:
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {len(cs)} characters")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
-            oc, hidden, batch_norm, img_w, jamo_head = MODELS[name]
+            config = MODELS[name](num_class=len(cs) + 1)
             torch.manual_seed(0)
-            model = build_model(ModelConfig(num_class=len(cs) + 1, output_channel=oc, hidden_size=hidden,
-                                            batch_norm=batch_norm, img_w=img_w, jamo_head=jamo_head), cs)
-            path = Trainer(model, cs, Preprocess(img_w=img_w), OptimConfig()).save(Path(tmp) / f"{name}.pth")
+            model = build_model(config, cs)
+            path = Trainer(model, cs, Preprocess(img_w=config.img_w), OptimConfig()).save(Path(tmp) / f"{name}.pth")
             rec = Recognizer.from_checkpoint(path, device="cpu")
             rec.recognize(crops[:64])  # warm-up
             start = time.perf_counter()

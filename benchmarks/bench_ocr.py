@@ -76,12 +76,11 @@ def random_checkpoints(folder: Path) -> tuple[Path, Path]:
     from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
     torch.manual_seed(0)
-    det_config = DetectorConfig(width_mult=0.25, head_width=32, input_size=512)  # yolo_train's defaults
+    det_config = DetectorConfig()  # yolo_train's defaults
     save_detector(folder / "det.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
-    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=128, hidden_size=128, batch_norm=True,
-                                    img_w=128, jamo_head=True), charset)  # 05_train's defaults
-    save_recognizer(folder / "rec.pth", model, charset, Preprocess(img_w=128))
+    model = build_model(ModelConfig(num_class=len(charset) + 1), charset)  # 05_train's defaults
+    save_recognizer(folder / "rec.pth", model, charset, Preprocess())
     return folder / "det.pt", folder / "rec.pth"
 
 

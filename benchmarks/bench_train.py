@@ -67,10 +67,10 @@ def run_one(mode: str, model_name: str, lmdb_path: str, steps: int, batch: int) 
 
     cs = _charset()
     spec = MODELS[model_name]
-    cfg = ModelConfig(num_class=len(cs) + (1 if spec["prediction"] == "CTC" else 2), **spec)
+    cfg = ModelConfig.dtrb(len(cs) + (1 if spec["prediction"] == "CTC" else 2), **spec)
     torch.manual_seed(0)
     model = build_model(cfg)
-    pre = Preprocess()
+    pre = Preprocess(img_w=cfg.img_w)
     optim = OptimConfig(num_iter=steps + 10, schedule="constant")
     trainer = Trainer(model, cs, pre, optim, amp="auto" if mode == "project" else "off",
                       channels_last=mode == "project")

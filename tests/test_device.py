@@ -35,7 +35,8 @@ def no_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
 def checkpoints(tmp_path: Path) -> tuple[Path, Path]:
     torch.manual_seed(0)
     save_detector(tmp_path / "det.pt", YoloDetector(SMALL), SMALL, epoch=1)
-    config = ModelConfig(num_class=len(CHARSET) + 1, output_channel=32, hidden_size=16, batch_max_length=6)
+    config = ModelConfig(num_class=len(CHARSET) + 1, output_channel=32, hidden_size=16, batch_max_length=6,
+                         jamo_head=False)
     rec = Trainer(build_model(config), CHARSET, Preprocess(), OptimConfig(num_iter=2)).save(tmp_path / "rec.pth")
     return tmp_path / "det.pt", rec
 

@@ -31,7 +31,7 @@ def _jitter(module: torch.nn.Module, seed: int) -> torch.nn.Module:
 def test_recognizer_ctc_dynamic_batch_and_width(tmp_path, sequence):
     torch.manual_seed(0)
     model = _jitter(build_model(ModelConfig(num_class=40, output_channel=64, hidden_size=32,
-                                            sequence_modeling=sequence)), 1)
+                                            sequence_modeling=sequence, jamo_head=False)), 1)
     path = export_recognizer(model, tmp_path / "rec.onnx")
     meta = onnx_metadata(path)
     assert meta["kocr_model"] == "recognizer" and meta["dynamic_width"] == "True"
@@ -47,7 +47,7 @@ def test_recognizer_ctc_dynamic_batch_and_width(tmp_path, sequence):
 
 
 def test_attention_recognizer_is_refused(tmp_path):
-    model = build_model(ModelConfig(num_class=40, output_channel=64, hidden_size=32, prediction="Attn"))
+    model = build_model(ModelConfig(num_class=40, output_channel=64, hidden_size=32, prediction="Attn", jamo_head=False))
     with pytest.raises(ValueError, match="only CTC"):
         export_recognizer(model, tmp_path / "attn.onnx")
     assert not (tmp_path / "attn.onnx").exists()
@@ -77,7 +77,8 @@ def test_export_cli_writes_both_graphs_and_reports_parity(tmp_path, capsys):
     from modules.text.charset import Charset
 
     charset = Charset.from_chars("가나다ab")
-    save_recognizer(tmp_path / "rec.pth", build_model(ModelConfig(num_class=6, output_channel=32, hidden_size=16)),
+    save_recognizer(tmp_path / "rec.pth", build_model(ModelConfig(num_class=6, output_channel=32, hidden_size=16,
+                                                                       jamo_head=False)),
                     charset, Preprocess())
     det_config = DetectorConfig(input_size=128, head_width=16, width_mult=0.25)
     save_detector(tmp_path / "det.pt", YoloDetector(det_config), det_config, epoch=0)

@@ -57,7 +57,7 @@ def test_ratio_sampler_is_a_pure_function_of_seed_and_iteration():
 
 
 def test_mixed_batches_with_augmentation_are_reproducible(lmdb_path):
-    pre = Preprocess()
+    pre = Preprocess(img_w=100)
     ds = LmdbDataset(lmdb_path, pre, charset=CHARSET, augment=Augmenter(p=1.0), cache=True, progress=False)
     mixed = MixedDataset([ds, ds])
     sampler = RatioBatchSampler([len(ds), len(ds)], [3, 2], seed=1)

@@ -32,7 +32,7 @@ def checkpoints(tmp_path_factory):
     det_config = DetectorConfig(input_size=256, head_width=16, width_mult=0.25)
     save_detector(folder / "best.pt", YoloDetector(det_config), det_config, epoch=0)
     charset = Charset.from_chars("가나다라마바사ABCabc0123")
-    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=32, hidden_size=16))
+    model = build_model(ModelConfig(num_class=len(charset) + 1, output_channel=32, hidden_size=16, jamo_head=False))
     save_recognizer(folder / "best_accuracy.pth", model, charset, Preprocess())
     return folder / "best.pt", folder / "best_accuracy.pth"
 

@@ -18,7 +18,8 @@ CHARSET = Charset.from_chars("가나다 ab#\\")  # space, '#' and backslash surv
 def _trainer(prediction: str = "CTC", charset: Charset = CHARSET, seed: int = 0, tps: bool = False) -> Trainer:
     torch.manual_seed(seed)
     cfg = ModelConfig(num_class=len(charset) + (1 if prediction == "CTC" else 2), prediction=prediction,
-                      transformation="TPS" if tps else "None", output_channel=32, hidden_size=16, batch_max_length=6)
+                      transformation="TPS" if tps else "None", output_channel=32, hidden_size=16, batch_max_length=6,
+                      jamo_head=False)
     return Trainer(build_model(cfg), charset, Preprocess(keep_ratio_pad=True), OptimConfig(num_iter=10))
 
 

@@ -50,3 +50,22 @@ def test_max_samples_and_missing_sets(crop_lmdb: Path, tmp_path: Path) -> None:
     assert evaluate_sets(reader, [missing]) == []
     with pytest.raises(FileNotFoundError, match="no lmdb dataset"):
         evaluate_sets(reader, [missing], skip_missing=False)
+
+
+def test_eval_sets_report_records_every_setting(crop_lmdb: Path) -> None:
+    import json
+
+    from modules.recognizer.config import ModelConfig, Preprocess
+    from modules.recognizer.evaluate import eval_sets_report
+
+    reader = ScriptedReader(["가나", "abc", "라다", "가", "다"], Charset.from_chars("가나다라abc"))
+    reader.config, reader.preprocess = ModelConfig(num_class=8, hidden_size=32), Preprocess(img_w=160)
+    results = [evaluate_set(reader, CropSet("toy", str(crop_lmdb), ood=True), max_samples=3, batch_size=2,
+                            max_width=256)]
+    report = eval_sets_report("saved_models/x/best_accuracy.pth", reader, results)
+    assert report["checkpoint"] == "saved_models/x/best_accuracy.pth"
+    assert report["settings"] == {
+        "model": reader.config.to_dict(), "preprocess": reader.preprocess.to_dict(),
+        "read": {"toy": {"max_samples": 3, "batch_size": 2, "max_width": 256, "decoder": "greedy"}}}
+    assert report["sets"] == [results[0].row()] and report["examples"] == {"toy": results[0].examples}
+    json.dumps(report, ensure_ascii=False)  # written as eval_sets.json

@@ -18,7 +18,7 @@ def test_every_combination_builds_trains_and_decodes(t, f, s, p):
     torch.manual_seed(0)
     num_class = len(CHARSET) + (1 if p == "CTC" else 2)
     cfg = ModelConfig(num_class=num_class, transformation=t, feature_extraction=f, sequence_modeling=s,
-                      prediction=p, output_channel=32, hidden_size=16, batch_max_length=6)
+                      prediction=p, output_channel=32, hidden_size=16, batch_max_length=6, jamo_head=False)
     trainer = Trainer(build_model(cfg), CHARSET, Preprocess(), OptimConfig(num_iter=4))
     images = torch.randint(0, 256, (2, 1, 32, 100), dtype=torch.uint8)
     loss = trainer.step(images, ["가나", "abc0"])
@@ -36,7 +36,7 @@ def test_every_combination_builds_trains_and_decodes(t, f, s, p):
 @pytest.mark.parametrize("rgb,h,w", [(True, 32, 100), (False, 32, 128), (True, 48, 160)])
 def test_rgb_and_other_sizes(rgb, h, w):
     cfg = ModelConfig(num_class=len(CHARSET) + 1, transformation="TPS", input_channel=3 if rgb else 1,
-                      output_channel=32, hidden_size=16, img_h=h, img_w=w)
+                      output_channel=32, hidden_size=16, img_h=h, img_w=w, jamo_head=False)
     model = build_model(cfg).eval()
     with torch.no_grad():
         out = model(torch.zeros(1, 3 if rgb else 1, h, w))
@@ -44,8 +44,8 @@ def test_rgb_and_other_sizes(rgb, h, w):
 
 
 def test_dtrb_parameter_counts():
-    crnn = build_model(ModelConfig(num_class=37))  # 36 characters + blank
-    big = build_model(ModelConfig(num_class=38, transformation="TPS", feature_extraction="ResNet", prediction="Attn"))
+    crnn = build_model(ModelConfig.dtrb(37))  # 36 characters + blank
+    big = build_model(ModelConfig.dtrb(38, transformation="TPS", feature_extraction="ResNet", prediction="Attn"))
     assert count_parameters(crnn) == pytest.approx(8.3e6, rel=0.03)
     assert count_parameters(big) == pytest.approx(49.6e6, rel=0.03)
 
@@ -54,7 +54,7 @@ def test_dtrb_parameter_counts():
 def test_batch_norm_normalises_every_convolution(extractor, added):
     def norms(batch_norm: bool) -> tuple[int, int]:
         model = build_model(ModelConfig(num_class=9, feature_extraction=extractor, output_channel=32, hidden_size=16,
-                                        batch_norm=batch_norm))
+                                        batch_norm=batch_norm, jamo_head=False))
         modules = list(model.feature_extraction.modules())
         return (sum(isinstance(m, torch.nn.BatchNorm2d) for m in modules),
                 sum(isinstance(m, torch.nn.Conv2d) for m in modules))
@@ -71,7 +71,7 @@ def test_batch_norm_normalises_every_convolution(extractor, added):
 
 def test_unknown_stage_lists_valid_names():
     with pytest.raises(ValueError, match=r"valid: \['RCNN', 'ResNet', 'VGG'\]"):
-        build_model(ModelConfig(num_class=5, feature_extraction="ResNet50"))
+        build_model(ModelConfig(num_class=5, feature_extraction="ResNet50", jamo_head=False))
 
 
 @pytest.mark.slow
@@ -85,7 +85,7 @@ def test_overfits_a_tiny_batch_to_exact_predictions(prediction, font_path):
     images = torch.from_numpy(__import__("numpy").stack([resize(render_word(w, font_path, seed=i), pre) for i, w in enumerate(words)]))
     torch.manual_seed(0)
     cfg = ModelConfig(num_class=len(CHARSET) + (1 if prediction == "CTC" else 2), prediction=prediction,
-                      output_channel=64, hidden_size=48, batch_max_length=5)
+                      output_channel=64, hidden_size=48, batch_max_length=5, jamo_head=False)
     trainer = Trainer(build_model(cfg), CHARSET, pre, OptimConfig(lr=3e-3, num_iter=400, schedule="constant"))
     for _ in range(400):
         trainer.step(images, words)
@@ -100,7 +100,7 @@ def _twin_trainers(transformation: str, f: str, p: str, num_iter: int) -> tuple[
     torch.manual_seed(0)
     num_class = len(CHARSET) + (1 if p == "CTC" else 2)
     cfg = ModelConfig(num_class=num_class, transformation=transformation, feature_extraction=f, prediction=p,
-                      output_channel=32, hidden_size=16, batch_max_length=6)
+                      output_channel=32, hidden_size=16, batch_max_length=6, jamo_head=False)
     model = build_model(cfg)
     twin = build_model(cfg)
     twin.load_state_dict(model.state_dict())

@@ -25,7 +25,8 @@ REFUSAL_END = ("Nothing was written. Choose another saved_model_dir to keep that
 
 
 def rec_config(charset: Charset = CHARSET, hidden_size: int = 16) -> ModelConfig:
-    return ModelConfig(num_class=len(charset) + 1, output_channel=32, hidden_size=hidden_size, batch_max_length=6)
+    return ModelConfig(num_class=len(charset) + 1, output_channel=32, hidden_size=hidden_size, batch_max_length=6,
+                       jamo_head=False)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from modules.detector.letterbox import PAD_VALUE
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    scale: tuple[float, float] = (0.6, 1.4)  # random zoom around the reference scale (see random_affine)
+    scale: tuple[float, float] = (0.5, 1.3)  # random zoom around the reference scale (see random_affine)
     translate: float = 0.1  # extra shift beyond the image edges, as a fraction of the input side
     hue: float = 0.02  # fraction of the hue circle
     saturation: float = 0.5

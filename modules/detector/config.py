@@ -1,4 +1,9 @@
-"""Frozen configuration of the text detector; it travels inside every checkpoint.
+"""Frozen configuration of the text detector: architecture, loss, training and post-processing.
+
+The defaults are ``yolo_train``'s parameter defaults, the ``default`` profile (``tests/test_config_defaults.py``
+keeps them equal), so ``train.fit`` called from Python trains the detector the pipeline trains; the smoke
+and full profiles' overrides live in ``run_all.py``'s ``STEPS`` only. ``DetectorConfig`` and
+``DetectConfig`` travel inside every checkpoint.
 
 Anchors are stored as fractions of the letterboxed input side ``(w, h)``, so one anchor set serves every
 input size (a word that fills a quarter of the image at 416 fills a quarter of it at 640 too).
@@ -6,8 +11,10 @@ input size (a word that fills a quarter of the image at 416 fills a quarter of i
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+
+from modules.geometry.vertical import VERTICAL_RATIO
 
 # The COCO anchors of YOLOv3 (pixels at 416 input), ordered small to large; kept for comparison plots.
 COCO_ANCHORS_416: tuple[tuple[int, int], ...] = (
@@ -32,10 +39,10 @@ class DetectorConfig:
     """
 
     backbone: str = "mobilenet_v1"
-    width_mult: float = 0.5
-    head_width: int = 64  # channels of the finest head branch; the coarser ones use 2x and 4x
+    width_mult: float = 0.25  # MobileNet v1 width multiplier
+    head_width: int = 32  # channels of the finest head branch; the coarser ones use 2x and 4x
     num_classes: int = 1
-    input_size: int = 416
+    input_size: int = 512
     anchors: tuple[tuple[float, float], ...] = field(default_factory=coco_anchors_normalized)
 
     def __post_init__(self) -> None:
@@ -71,7 +78,8 @@ class DetectorConfig:
 class LossConfig:
     """Weights and thresholds of the YOLO loss (see ``loss.py``)."""
 
-    box_weight: float = 0.05  # relative gains as YOLOv5's: the objectness term is a mean over all cells
+    box_weight: float = 0.15  # the box (1 - GIoU) term against objectness 1.0, whose term is a mean over
+    # all cells as in YOLOv5 (there the box gain is 0.05)
     obj_weight: float = 1.0
     cls_weight: float = 0.5
     dontcare_ioa: float = 0.5  # predictions lying this much inside a don't-care box are left out
@@ -83,16 +91,88 @@ class LossConfig:
 class TrainConfig:
     """Optimisation settings of ``train.fit``."""
 
-    epochs: int = 30
-    batch_size: int = 16
-    lr: float = 2e-3
+    epochs: int = 6  # the schedule counts steps, so a seed gives the same detector on any machine
+    batch_size: int = 4  # small batches: more optimisation steps in a CPU-sized time budget
+    lr: float = 3e-3  # peak AdamW learning rate (linear warm-up, cosine decay)
     weight_decay: float = 5e-4
-    warmup_steps: int = 100
-    train_size: int = 352
+    warmup_steps: int = 60
+    train_size: int = 320  # side of the training crops, taken at the input_size scale (multiple of 32)
     seed: int = 0
     num_threads: int = 0  # 0: leave torch's default
-    time_limit_min: float = 0.0  # 0: none; else the LR schedule follows max(step, time) progress and ends in time
+    time_limit_min: float = 12.0  # cap for slow machines: past it the LR schedule follows time and still
+    # ends annealed; 0: none
     channels_last: bool = True  # NHWC weights and batches: about 10% less time per CPU step (depthwise convs)
-    ema_decay: float = 0.0  # 0: off; else validate and save an exponential moving average of the weights
+    ema_decay: float = 0.995  # validate and save an exponential moving average of the weights (0: off): it
+    # smooths the noise of small batches; the decay was chosen on the dev scenes (docs/experiments.md)
     amp: bool = True  # mixed precision on CUDA (bf16, or fp16 + gradient scaling); the CPU always trains in fp32
     adam_eps: float = 1e-8  # AdamW's epsilon
+
+
+# The input sizes the end-to-end OCR runs the detector at (``modules.ocr.api.detector_defaults``), as
+# multiples of its input size: small text meets the network larger and large text smaller than at one
+# size, and the fused boxes' edges average three estimates. It costs three detector passes, so a plain
+# ``Detector`` (and the validation during training) runs once.
+TTA_SCALES: tuple[float, ...] = (0.8, 1.0, 1.25)
+# ``Detector`` keyword arguments named otherwise than the ``DetectConfig`` field they set
+_ALIASES = {"iou_threshold": "nms_iou"}
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """How ``Detector`` turns the network's outputs into boxes: input size, score threshold, NMS, multi-scale
+    fusion and the joining of split words. Saved in every checkpoint (``detect``) and in the ONNX metadata,
+    so a shipped detector runs with the settings it was validated with; ``Detector`` keyword arguments
+    (``updated``) change single fields. Like every setting, these are chosen on the validation and dev
+    scenes, never on the test scenes.
+    """
+
+    input_size: int = 0  # letterbox side, a multiple of 32; 0: the model's DetectorConfig.input_size
+    score_threshold: float = 0.4  # boxes scoring less are dropped before NMS
+    nms_iou: float = 0.3  # NMS drops a box whose IoU with a better one exceeds this: stricter than YOLOv3's
+    # 0.45 because text lines seldom overlap, while the two halves of one long line found twice do
+    containment_threshold: float = 0.8  # NMS also drops a box lying this much inside a better one: a piece
+    # of a word already found has a low IoU with the whole word (1.0: off)
+    max_detections: int = 300  # boxes kept per image and input size
+    pre_nms_top_k: int = 3000  # best-scoring candidates NMS looks at (bounds its quadratic cost)
+    tta_scales: tuple[float, ...] = ()  # run at these multiples of input_size (rounded to multiples of 32)
+    # and fuse the boxes (``fusion.fuse_boxes``); () runs once. The OCR passes TTA_SCALES
+    tta_score_threshold: float = 0.3  # fused boxes kept from this score; below score_threshold because a
+    # fused score is a mean over the runs, so a word found at two of three sizes scores two thirds
+    tta_fusion_iou: float = 0.55  # boxes of different runs overlapping this much are one word
+    join_pieces: bool = True  # join boxes covering pieces of one long word (``join.join_split_words``)
+    join_cross_overlap: float = 0.6  # ... when they share this much of the band across the reading direction
+    join_along_overlap: float = 0.2  # ... and overlap this much along it; > 0, so that words separated by a
+    # gap, as the words of a line are, stay apart
+    vertical_ratio: float = VERTICAL_RATIO  # boxes this many times taller than wide read top to bottom
+
+    def __post_init__(self) -> None:
+        # JSON, checkpoints and notebook parameters give lists: store a tuple so the config stays frozen
+        object.__setattr__(self, "tta_scales", tuple(float(f) for f in self.tta_scales))
+        if self.input_size % 32 or self.input_size < 0:
+            raise ValueError(f"input_size must be 0 or a multiple of 32, got {self.input_size}")
+
+    def updated(self, **options: Any) -> "DetectConfig":
+        """A copy with ``options`` set (field names, or ``iou_threshold`` for ``nms_iou``); an unknown name
+        raises ``TypeError`` listing the valid ones. ``input_size=None`` means 0 (the model's)."""
+        names = {f.name for f in fields(self)}
+        changes = {_ALIASES.get(key, key): value for key, value in options.items()}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise TypeError(f"unknown detector options {unknown}; valid: {sorted(names | set(_ALIASES))}")
+        if "input_size" in changes and changes["input_size"] is None:
+            changes["input_size"] = 0
+        return replace(self, **changes) if changes else self
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tta_scales"] = list(self.tta_scales)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DetectConfig":
+        """The config of a saved dict; keys a newer version added and the dict lacks take their defaults."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown detect config keys {sorted(unknown)}; valid: {sorted(known)}")
+        return cls(**data)

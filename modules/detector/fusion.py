@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from modules.detector.config import DetectConfig
 from modules.geometry.iou import box_iou
 
 
-def fuse_boxes(results: Sequence[tuple[np.ndarray, np.ndarray]], iou_threshold: float = 0.55
+def fuse_boxes(results: Sequence[tuple[np.ndarray, np.ndarray]], iou_threshold: float = DetectConfig.tta_fusion_iou
                ) -> tuple[np.ndarray, np.ndarray]:
     """Fuse per-run detections of one image.
 

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from modules.geometry.vertical import VERTICAL_RATIO, is_vertical
-
-# Measured on the validation scenes with fused sizes: H 0.887 -> 0.897 (cross 0.5-0.7 and along 0.1-0.3
-# all within 0.002; along 0.0, i.e. touching words, joins separate words and costs 0.1).
-CROSS_OVERLAP = 0.6
-ALONG_OVERLAP = 0.2
+from modules.detector.config import DetectConfig
+from modules.geometry.vertical import is_vertical
 
 
 def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, vertical_ratio: float
@@ -36,16 +32,18 @@ def _joinable(box: np.ndarray, others: np.ndarray, cross: float, along: float, v
     return same & (band >= cross) & (line >= along)
 
 
-def join_split_words(boxes: np.ndarray, scores: np.ndarray, cross_overlap: float = CROSS_OVERLAP,
-                     along_overlap: float = ALONG_OVERLAP, vertical_ratio: float = VERTICAL_RATIO
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def join_split_words(boxes: np.ndarray, scores: np.ndarray,
+                     cross_overlap: float = DetectConfig.join_cross_overlap,
+                     along_overlap: float = DetectConfig.join_along_overlap,
+                     vertical_ratio: float = DetectConfig.vertical_ratio) -> tuple[np.ndarray, np.ndarray]:
     """Replace every group of joinable boxes by their union scored with the group's best score.
 
     ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. Two boxes are joinable when both are horizontal or
     both vertical (at least ``vertical_ratio`` times taller than wide, as for ``OCRConfig.vertical_ratio``),
     their overlap across the reading direction is at least ``cross_overlap`` of the larger box's extent
     there, and their overlap along it at least ``along_overlap`` of the shorter box's length (> 0, so
-    words separated by a gap stay apart).
+    words separated by a gap stay apart). The defaults are ``DetectConfig``'s, whose ``join_*`` fields
+    ``Detector`` passes.
     A grown union is checked again against the rest (it may reach a third piece). Returns ``(boxes (K, 4)
     float32, scores (K,) float32)``, best first.
     """

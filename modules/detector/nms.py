@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from modules.detector.config import DetectConfig
 from modules.geometry.iou import box_ioa, box_iou
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_detections: int = 300,
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45,
+        max_detections: int = DetectConfig.max_detections,
         containment_threshold: float = 1.0) -> np.ndarray:
     """Indices of the boxes kept, highest score first.
 
     ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``. A box is dropped when its IoU with an already kept,
     higher-scoring box exceeds ``iou_threshold``, or when more than ``containment_threshold`` of its own
     area lies inside such a box (a piece of a word already found has a low IoU with the whole word;
-    1.0 turns this off). Inputs are not modified.
+    1.0 turns this off). The defaults are plain NMS as YOLOv3 runs it; ``postprocess`` passes the
+    detector's own settings. Inputs are not modified.
     """
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -32,10 +35,12 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.45, max_
     return np.array(keep, dtype=np.int64)
 
 
-def postprocess(boxes: np.ndarray, scores: np.ndarray, score_threshold: float = 0.3, iou_threshold: float = 0.45,
-                max_detections: int = 300, pre_nms_top_k: int = 3000,
-                containment_threshold: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Threshold, keep the ``pre_nms_top_k`` best, NMS -> ``(K, 4) float32`` boxes, ``(K,) float32`` scores."""
+def postprocess(boxes: np.ndarray, scores: np.ndarray, score_threshold: float = DetectConfig.score_threshold,
+                iou_threshold: float = DetectConfig.nms_iou, max_detections: int = DetectConfig.max_detections,
+                pre_nms_top_k: int = DetectConfig.pre_nms_top_k,
+                containment_threshold: float = DetectConfig.containment_threshold) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold, keep the ``pre_nms_top_k`` best, NMS -> ``(K, 4) float32`` boxes, ``(K,) float32`` scores.
+    The defaults are ``DetectConfig``'s."""
     boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float32).reshape(-1)
     mask = (scores >= score_threshold) & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])

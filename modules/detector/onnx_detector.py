@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from modules.detector.config import DetectorConfig
+from modules.detector.config import DetectConfig, DetectorConfig
 from modules.detector.detect import Detector
 from modules.onnx_session import onnx_session
 
@@ -28,11 +28,14 @@ class _OrtModule(nn.Module):
 
 
 def onnx_detector(path: str | os.PathLike[str], threads: int = 0, **options: Any) -> Detector:
-    """A ``Detector`` whose network runs on onnxruntime. The config comes from the ONNX metadata;
+    """A ``Detector`` whose network runs on onnxruntime. The architecture and the post-processing settings
+    (``DetectConfig``; its defaults for a file exported without them) come from the ONNX metadata;
     ``options`` go to ``Detector`` (``input_size``, ``score_threshold``, ...)."""
     session = onnx_session(path, threads)
     meta = dict(session.get_modelmeta().custom_metadata_map)
     if "detector_config" not in meta:
         raise ValueError(f"{path}: no detector_config metadata; export it with export_detector")
     config = DetectorConfig.from_dict(json.loads(meta["detector_config"]))
-    return Detector(_OrtModule(session), config, device="cpu", **{"channels_last": False, **options})
+    detect = DetectConfig.from_dict(json.loads(meta.get("detect_config", "{}")))
+    channels_last = bool(options.pop("channels_last", False))
+    return Detector(_OrtModule(session), config, device="cpu", detect=detect, channels_last=channels_last, **options)

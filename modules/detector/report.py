@@ -18,11 +18,14 @@ IOU_THRESHOLD = 0.5  # a detection matches a ground-truth box at this IoU (modul
 def training_summary(history: Sequence[dict[str, float]], metrics: dict[str, float],
                      multi_metrics: dict[str, float], multi_sizes: Sequence[int], config: DetectorConfig, *,
                      val_images: int, train_images: int, train_minutes: float, world_size: int | None = None,
-                     global_batch: int | None = None) -> dict[str, Any]:
+                     global_batch: int | None = None, settings: dict[str, Any] | None = None,
+                     multi_detect: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``metrics.json``: the best checkpoint's precision / recall / H-mean on the validation
     scenes at ``config.input_size`` (``metrics``) and at the ``multi_sizes`` fused (``multi_metrics``), with
     the run's sizes, the epoch ``history`` (from ``fit``) chose it at (0 without history) and the config.
-    ``world_size`` and ``global_batch`` (torchrun runs) are written when given."""
+    ``world_size`` and ``global_batch`` (torchrun runs) are written when given; ``settings`` (e.g. the
+    ``detect`` / ``train`` / ``loss`` / ``augment`` configs as dicts) are added as top-level keys and
+    ``multi_detect`` (the fused detector's ``DetectConfig``) under ``multi_scale``."""
     summary: dict[str, Any] = {
         "precision": metrics["precision"], "recall": metrics["recall"], "hmean": metrics["hmean"],
         "iou_threshold": IOU_THRESHOLD, "val_images": val_images, "train_images": train_images,
@@ -34,8 +37,11 @@ def training_summary(history: Sequence[dict[str, float]], metrics: dict[str, flo
     if global_batch is not None:
         summary["global_batch"] = global_batch
     summary["config"] = config.to_dict()
+    summary.update(settings or {})
     summary["multi_scale"] = {"precision": multi_metrics["precision"], "recall": multi_metrics["recall"],
                               "hmean": multi_metrics["hmean"], "input_sizes": list(multi_sizes)}
+    if multi_detect is not None:
+        summary["multi_scale"]["detect"] = multi_detect
     return summary
 
 

@@ -18,9 +18,9 @@ from tqdm.auto import tqdm
 from modules.detector.amp import MixedPrecision
 from modules.checkpoint import cpu_state, rng_state, set_rng_state
 from modules.detector.checkpoint import load_checkpoint, save_checkpoint
-from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
+from modules.detector.config import DetectConfig, DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import DetectionDataset, Sample, collate
-from modules.detector.detect import NMS_IOU, SCORE_THRESHOLD, Detector
+from modules.detector.detect import Detector
 from modules.detector.ema import ModelEMA
 from modules.detector.loss import yolo_loss
 from modules.detector.model import YoloDetector
@@ -153,14 +153,15 @@ def _quiet(text: str) -> None:
 
 def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Sample], train_config: TrainConfig,
         loss_config: LossConfig, out_dir: str | Path, augment_config: Any = None, resume: bool = False,
-        score_threshold: float = SCORE_THRESHOLD, nms_iou: float = NMS_IOU, log: Callable[[str], None] = print,
-        max_epochs_this_run: int | None = None, context: DistContext = SINGLE, sync_bn: bool = False
-        ) -> list[dict[str, float]]:
+        score_threshold: float | None = None, nms_iou: float | None = None, log: Callable[[str], None] = print,
+        max_epochs_this_run: int | None = None, context: DistContext = SINGLE, sync_bn: bool = False,
+        detect: DetectConfig | None = None) -> list[dict[str, float]]:
     """Train, validating each epoch; writes ``best.pt`` (by H-mean), ``last.pt`` (resumable) and
     ``history.json`` in ``out_dir``. With ``resume`` and an existing ``last.pt`` the run continues from it
     (weights, optimizer, schedule step and time used, epoch, RNG state). ``max_epochs_this_run`` trains
-    in chunks (resume to continue). ``score_threshold`` and ``nms_iou`` set the per-epoch validation's
-    post-processing. With ``train_config.ema_decay`` the moving average of the weights (``ema.ModelEMA``)
+    in chunks (resume to continue). ``detect`` (default ``DetectConfig()``; ``score_threshold`` and
+    ``nms_iou``, when given, change those fields) is the per-epoch validation's post-processing and is
+    saved in both checkpoints, so ``Detector.from_checkpoint`` runs the model as it was validated. With ``train_config.ema_decay`` the moving average of the weights (``ema.ModelEMA``)
     is what is validated and written to ``best.pt``; ``last.pt`` keeps both. Returns the per-epoch history.
 
     Under torchrun (``context.enabled``) ``train_config.batch_size`` is the global batch, shared out by
@@ -225,8 +226,9 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
             ema.module.load_state_dict(averaged_state[0])
     validated = model if ema is None else ema.module
     forward = wrap_ddp(model, device, context)
-    detector = Detector(validated, config, score_threshold=score_threshold, iou_threshold=nms_iou,
-                        channels_last=train_config.channels_last)
+    detect = (detect or DetectConfig()).updated(**{k: v for k, v in (("score_threshold", score_threshold),
+                                                                     ("nms_iou", nms_iou)) if v is not None})
+    detector = Detector(validated, config, detect=detect, channels_last=train_config.channels_last)
     end_epoch = train_config.epochs if max_epochs_this_run is None else min(train_config.epochs,
                                                                            start_epoch + max_epochs_this_run)
     schedule.started = time.monotonic()  # loading data and building the model is not training time
@@ -250,9 +252,9 @@ def fit(model: YoloDetector, train_samples: list[Sample], val_samples: list[Samp
         history.append(row)
         if metrics["hmean"] > best:
             best = metrics["hmean"]
-            save_checkpoint(out_dir / "best.pt", validated, config, epoch + 1, metrics)
+            save_checkpoint(out_dir / "best.pt", validated, config, epoch + 1, metrics, detect=detect)
         averaged = {} if ema is None else {"ema": cpu_state(ema.module), "ema_updates": ema.updates}
-        save_checkpoint(last_path, model, config, epoch + 1, metrics, optimizer=optimizer.state_dict(),
+        save_checkpoint(last_path, model, config, epoch + 1, metrics, detect=detect, optimizer=optimizer.state_dict(),
                         schedule=schedule.state(), rng=rng_state(), history=history, best_hmean=best,
                         scaler=precision.state_dict(), **averaged)
         write_bytes_atomic(out_dir / "history.json", json.dumps(history, indent=1).encode("utf-8"))

@@ -136,7 +136,9 @@ def export_recognizer(
 
 def export_detector(detector: Any, path: str | os.PathLike[str], size: int | None = None,
                     opset: int = DEFAULT_OPSET) -> Path:
-    """Export a detector (``Detector`` or ``YoloDetector``) with dynamic batch, height and width."""
+    """Export a detector (``Detector`` or ``YoloDetector``) with dynamic batch, height and width. A
+    ``Detector``'s post-processing settings (``DetectConfig``) go into the metadata with the architecture,
+    so ``onnx_detector`` runs the file as the checkpoint runs."""
     module = _module(detector).eval()
     config = getattr(module, "config", None)
     size = size or getattr(config, "input_size", 416)
@@ -150,6 +152,9 @@ def export_detector(detector: Any, path: str | os.PathLike[str], size: int | Non
     text = _config_json(config)
     if text:
         metadata["detector_config"] = text
+    detect = getattr(detector, "detect_config", None)
+    if detect is not None:
+        metadata["detect_config"] = json.dumps(detect.to_dict())
     _add_metadata(path, metadata)
     return path
 

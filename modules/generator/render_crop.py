@@ -32,7 +32,7 @@ class CropConfig:
     low_contrast: float = 40.0
     p_neighbour: float = 0.15  # part of another text line peeks in above or below (a detector's loose box)
     p_bold: float = 0.0  # thicken the strokes (a bolder weight than the font's), e.g. 0.25 through 02's
-    # `effects`; off by default: 0.25 gave no measurable gain on the held-out (bold) test fonts
+    # `effects`; off by default: it showed no measurable gain (docs/experiments.md)
     p_outline: float = 0.15
     p_shadow: float = 0.15
     p_extrude: float = 0.08  # 3-D extruded letters (shop signs), instead of a drop shadow

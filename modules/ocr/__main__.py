@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from modules.device import DeviceError, resolve_device
 from modules.imageio import ImageReadError, read_image, write_bytes_atomic, write_image
-from modules.ocr.api import OCR, OCRConfig
+from modules.ocr.api import OCR, VERTICAL_MODES, OCRConfig
 from modules.ocr.draw import draw_page
 from modules.ocr.files import IMAGE_SUFFIXES, list_inputs, skipped_folders
 from modules.ocr.output_names import output_names
@@ -82,16 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--recursive", action="store_true", help="descend into sub-folders")
     parser.add_argument("--device", default="auto",
                         help="torch device: auto (CUDA when available, else CPU), cpu, cuda or cuda:N")
-    parser.add_argument("--batch-size", type=int, default=64, help="crops per recognizer batch")
-    parser.add_argument("--decoder", choices=("greedy", "beam"), default="greedy")
-    parser.add_argument("--margin", type=float, default=0.05, help="crop margin, fraction of the box's shorter side")
+    parser.add_argument("--batch-size", type=int, default=OCRConfig.rec_batch_size, help="crops per recognizer batch")
+    parser.add_argument("--decoder", choices=("greedy", "beam"), default=OCRConfig.decoder)
+    parser.add_argument("--margin", type=float, default=OCRConfig.margin,
+                        help="crop margin, fraction of the box's shorter side")
     parser.add_argument("--one-crop", action="store_true",
                         help="read each box from one crop (faster); by default four more crops, longer and / or "
                              "taller (OCRConfig.extra_margins), are read too and the most confident reading wins")
     parser.add_argument("--wide-width", type=int, default=OCRConfig.wide_width,
                         help="read crops longer than the recognizer's input again at their own aspect, up to this "
                              "width, the most confident reading winning (0: off)")
-    parser.add_argument("--vertical", choices=("auto", "tile", "rotate", "none"), default="tile",
+    parser.add_argument("--vertical", choices=VERTICAL_MODES, default=OCRConfig.vertical,
                         help="how tall boxes (vertical words) are read")
     parser.add_argument("--det-size", type=int, help="detector input side, a multiple of 32 (default: the checkpoint's)")
     parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")

@@ -14,7 +14,7 @@ import functools
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,47 +49,64 @@ class RecognizerLike(Protocol):
 
 @dataclass(frozen=True)
 class OCRConfig:
-    """Inference settings of the end-to-end pipeline."""
+    """Inference settings of the end-to-end pipeline; the detector's own are its ``DetectConfig``.
+
+    Every evaluation report records them (``OCR.settings``). Like every setting of this project they are
+    chosen on the validation crops and the dev scenes, never on the test scenes (the comparisons are in
+    ``docs/experiments.md``).
+    """
 
     margin: float = 0.05  # crop margin on every side, fraction of the box's shorter side (the annotated
     # boxes the detector learns already hold about a tenth of the text height around the characters)
     extra_margins: tuple[tuple[float, float], ...] = ((0.2, 0.05), (0.05, 0.15), (0.4, 0.05), (0.2, 0.15))
     # more crops per box, each (along, across) the text in fractions of its shorter side: a detector's box
     # edges are often off by ±0.2 of the text height along a word and ±0.12 across it, so a cut end or a
-    # clipped row is read again from a longer / taller crop and the most confident reading wins (on the
-    # test scenes the last two crops raised the correct readings of found words 664 -> 690 of 929);
-    # () reads one crop per box
+    # clipped row is read again from a longer / taller crop and the most confident reading wins; each crop
+    # costs one more recognizer pass per box, so there are few. () reads one crop per box
     det_batch_size: int = 8  # images per detector batch
     rec_batch_size: int = 64  # crops per recognizer batch
     wide_width: int = 256  # crops longer than the recognizer's input width are read again at their own
-    # aspect, up to this width, and the more confident reading wins (CTC without TPS; 0: off)
+    # aspect, up to this width, and the more confident reading wins (CTC without TPS; 0: off). Wide enough
+    # for the long phrases of signs; wider caps change little and cost more
     decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam"
-    min_score: float = 0.0  # drop detections scoring below this
-    min_confidence: float = 0.4  # drop words recognized with a lower confidence (most of them are misread: on
-    # the test scenes 0.4 raised end-to-end precision 0.60 -> 0.75 for recall 0.57 -> 0.55); 0 keeps every box
+    min_score: float = 0.0  # drop detections scoring below this (the detector's own threshold applies first)
+    min_confidence: float = 0.4  # drop words recognized with a lower confidence: most of them are misread
+    # (a box on background, half a word), so the filter drops more wrong words than right ones; 0 keeps
+    # every box
     drop_empty: bool = True  # drop words whose recognized text is empty
     line_overlap: float = 0.5  # vertical overlap (of the smaller height) for two words to share a line
     max_gap: float | None = None  # split a line at gaps wider than this many line heights (None: never)
     vertical: str = "tile"  # boxes >= vertical_ratio times taller than wide: "tile" (cut into one band per
     # character laid side by side, for several counts, as 01_make_gtdata trains the recognizer; the most
     # confident reading wins), "auto" (also read as is and turned 90° counter-clockwise), "rotate" (turned
-    # only) or "none" (as is). "auto" lost to "tile" on a separately seeded labelled scene set (e2e F 0.804
-    # vs 0.812: a tall box squeezed into one line is read as one confident wrong syllable) and on the
-    # test scenes (0.780 vs 0.786)
+    # only) or "none" (as is). "tile" rather than "auto": a tall box squeezed into one line tends to be
+    # read as one confident wrong syllable, which then beats the tiled reading
     vertical_ratio: float = VERTICAL_RATIO  # height / width from which a box counts as a vertical word
+    tile_stretch: float = 1.25  # a vertical box is tiled for every character count from h / w up to this
+    # times h / w: glyphs are about square, letter spacing makes a column longer than its count
+    tile_counts: int = 4  # at most this many character counts tried per crop
+    ink_pad: float = 0.1  # the ink column cut from a vertical crop keeps this fraction of its width above
+    # and below, so the first and last characters are not clipped
 
     def __post_init__(self) -> None:
         # JSON and notebook parameters give lists: store tuples so the config stays hashable and frozen
         object.__setattr__(self, "extra_margins", tuple((float(a), float(b)) for a, b in self.extra_margins))
         if self.vertical not in VERTICAL_MODES:
             raise ValueError(f"vertical must be one of {VERTICAL_MODES}, got {self.vertical!r}")
+        if self.tile_counts < 1:
+            raise ValueError(f"tile_counts must be at least 1, got {self.tile_counts}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["extra_margins"] = [list(m) for m in self.extra_margins]
+        return data
 
 
 def detector_defaults(options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The detector options the OCR uses, updated with ``options``: the detector runs at the sizes of
-    ``modules.detector.detect.TTA_SCALES`` (0.8x, 1x and 1.25x its input size) and the boxes are fused (on
-    the test scenes end-to-end F 0.632 -> 0.648, at three times the detector's cost)."""
-    from modules.detector.detect import TTA_SCALES  # imported late: reading results needs no torch
+    ``modules.detector.config.TTA_SCALES`` (0.8x, 1x and 1.25x its input size) and the boxes are fused,
+    which finds more of the small and the large words at three times the detector's cost."""
+    from modules.detector.config import TTA_SCALES  # imported late: reading results needs no torch
 
     return {"tta_scales": TTA_SCALES, **dict(options or {})}
 
@@ -231,10 +248,11 @@ class OCR:
 
         The number of stacked characters is not known. A column of ``n`` characters is ``h / w`` ~ n for
         square glyphs, more with letter spacing, less when the box is wider than the glyphs: the box is
-        tiled for every ``n`` from ``floor(h / w)`` to ``ceil(1.25 h / w)`` (at most 4 values). A detector's
-        box (and more so a longer extra crop) often holds background above or below the column, so the crop
-        is also cut down to its ink (``modules.geometry.crop.ink_extent``) and that column is tiled too, for ``n`` from
-        ``floor(h / 1.25 w)`` to ``ceil(h / w)`` of the ink's size. The recognizer's confidence picks.
+        tiled for every ``n`` from ``floor(h / w)`` to ``ceil(s h / w)`` (``s = tile_stretch``; at most
+        ``tile_counts`` values). A detector's box (and more so a longer extra crop) often holds background
+        above or below the column, so the crop is also cut down to its ink
+        (``modules.geometry.crop.ink_extent``, padded by ``ink_pad``) and that column is tiled too, for ``n``
+        from ``floor(h / s w)`` to ``ceil(h / w)`` of the ink's size. The recognizer's confidence picks.
         """
         cfg = self.config
         ratio = box_h / max(box_w, 1.0)
@@ -245,16 +263,17 @@ class OCR:
             return [rotated]
 
         def tilings(image: np.ndarray, fewest: float, most: float) -> list[np.ndarray]:
-            low = max(2, int(np.floor(fewest)))  # at most 4 character counts from low
-            return [tile_vertical(image, n) for n in range(low, min(low + 3, int(np.ceil(most))) + 1)]
+            low = max(2, int(np.floor(fewest)))  # at most tile_counts character counts from low
+            top = min(low + cfg.tile_counts - 1, int(np.ceil(most)))
+            return [tile_vertical(image, n) for n in range(low, top + 1)]
 
-        tiled = tilings(crop, ratio, 1.25 * ratio)
+        tiled = tilings(crop, ratio, cfg.tile_stretch * ratio)
         extent = ink_extent(crop)
         if extent is not None:
             y0, y1, x0, x1 = extent
-            pad = max(1, (x1 - x0) // 10)
+            pad = max(1, int((x1 - x0) * cfg.ink_pad + 1e-9))
             ink_ratio = (y1 - y0) / max(x1 - x0, 1)
-            tiled += tilings(crop[max(0, y0 - pad):y1 + pad], ink_ratio / 1.25, ink_ratio)
+            tiled += tilings(crop[max(0, y0 - pad):y1 + pad], ink_ratio / cfg.tile_stretch, ink_ratio)
         return tiled if cfg.vertical == "tile" else [crop, *tiled, rotated]
 
     def box_candidates(self, image: np.ndarray, quad: Quad) -> list[np.ndarray]:
@@ -278,6 +297,18 @@ class OCR:
         cfg = self.config
         wide = {"max_width": cfg.wide_width} if cfg.wide_width else {}  # only then: other recognizers work too
         return self.recognizer.recognize(crops, batch_size=cfg.rec_batch_size, decoder=cfg.decoder, **wide)
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting this OCR reads with, for a report: ``ocr`` (``OCRConfig`` as a dict), ``detector``
+        (``Detector.settings()``: its ``DetectConfig``, the input sizes they resolve to and the model's
+        architecture) and ``recognizer`` (its model config and preprocessing). A stand-in model without
+        them gives an empty dict in its place."""
+        detector = getattr(self.detector, "settings", None)
+        recognizer = {key: value.to_dict() for key, value in (("model", getattr(self.recognizer, "config", None)),
+                                                              ("preprocess", getattr(self.recognizer, "preprocess", None)))
+                      if hasattr(value, "to_dict")}
+        return {"ocr": self.config.to_dict(), "detector": detector() if callable(detector) else {},
+                "recognizer": recognizer}
 
     def read_detailed(self, images: Sequence[ImageInput]) -> list[tuple[Page, np.ndarray]]:
         """Like ``read``, also returning per image the detector's boxes kept before recognition

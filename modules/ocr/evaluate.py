@@ -37,6 +37,11 @@ from modules.ocr.api import OCR, best_reading
 from modules.ocr.result import Page
 from modules.text.normalize import is_jamo_only, nfc
 
+# The matching rule of the report (ICDAR's): a word is found at IoU >= 0.5, and a prediction lying at
+# least half inside a don't-care region is left out. A definition of the metric, not a tuned setting.
+IOU_THRESHOLD = 0.5
+DONTCARE_IOA = 0.5
+
 
 def without_unusable_labels(annotation: ImageAnnotation) -> tuple[ImageAnnotation, int]:
     """``annotation`` with jamo-only labels turned into don't-care words (text None), and how many."""
@@ -50,8 +55,8 @@ def without_unusable_labels(annotation: ImageAnnotation) -> tuple[ImageAnnotatio
 def match_end_to_end(
     page: Page,
     annotation: ImageAnnotation,
-    iou_threshold: float = 0.5,
-    dontcare_ioa: float = 0.5,
+    iou_threshold: float = IOU_THRESHOLD,
+    dontcare_ioa: float = DONTCARE_IOA,
     ignore_case: bool = False,
 ) -> ImageMatch:
     """Match a page's words to the annotation's words (``modules.metrics.end_to_end.match_words``); pairs
@@ -75,6 +80,8 @@ def evaluate_ocr(
     ``kept=True``, under ``flagged``) and never abort the evaluation. Words whose label is made only of
     jamo are ordinary words (counted under ``jamo_only_words``), or with ``drop_jamo_only`` don't-care
     regions, counted under ``dontcare_labels``. ``limit`` caps the number of images evaluated.
+    ``settings`` records every setting the figures depend on: the matching rule, the options above and
+    ``ocr.settings()`` (the OCR's config, the detector's ``DetectConfig``, both models' configs).
     """
     skipped: Counter[str] = Counter()
     flagged: Counter[str] = Counter()
@@ -131,16 +138,14 @@ def evaluate_ocr(
         "flagged": dict(flagged),
         "jamo_only_words": jamo_words,
         "dontcare_labels": dict(dontcare_labels),
-        "detection": detection_prf(det_pred, det_gt),
+        "detection": detection_prf(det_pred, det_gt, IOU_THRESHOLD, DONTCARE_IOA),
         "recognition": {
             "samples": len(rec_gt),
             "word_accuracy": word_accuracy(rec_pred, rec_gt),
             "norm_ED": normalized_edit_distance(rec_pred, rec_gt),
         },
         "end_to_end": prf(e2e["tp"], e2e["pred"], e2e["gt"]),
-        "settings": {"iou_threshold": 0.5, "ignore_case": ignore_case, "drop_jamo_only": drop_jamo_only,
-                     "margin": ocr.config.margin,
-                     "decoder": ocr.config.decoder, "wide_width": ocr.config.wide_width,
-                     "min_confidence": ocr.config.min_confidence, "vertical": ocr.config.vertical},
+        "settings": {"iou_threshold": IOU_THRESHOLD, "dontcare_ioa": DONTCARE_IOA, "ignore_case": ignore_case,
+                     "drop_jamo_only": drop_jamo_only, "limit": limit, **ocr.settings()},
         "per_image": per_image,
     }

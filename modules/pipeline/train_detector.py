@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import asdict
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,9 +85,9 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
     started = time.monotonic()
     epoch_val = val_samples[:p["val_epoch_limit"]] if p["val_epoch_limit"] else val_samples
     augment = AugmentConfig(scale=tuple(p["scale_range"])) if p.get("augment", True) else None
-    history = fit(model, train_samples, epoch_val, train_config, LossConfig(box_weight=p["box_weight"]), out_dir,
-                  augment, resume=p["resume"], score_threshold=p["score_threshold"], nms_iou=p["nms_iou"],
-                  log=say, max_epochs_this_run=max_epochs_this_run, context=context, sync_bn=p["sync_bn"])
+    loss_config = LossConfig(box_weight=p["box_weight"])
+    history = fit(model, train_samples, epoch_val, train_config, loss_config, out_dir, augment, resume=p["resume"],
+                  score_threshold=p["score_threshold"], nms_iou=p["nms_iou"], log=say, max_epochs_this_run=max_epochs_this_run, context=context, sync_bn=p["sync_bn"])
     if not context.is_main:
         return None
     train_minutes = (time.monotonic() - started) / 60
@@ -99,7 +100,10 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
     multi_metrics = evaluate(multi, val_samples)
     summary = training_summary(history, metrics, multi_metrics, multi.tta_sizes, config, val_images=len(val_samples),
                                train_images=train_images, train_minutes=train_minutes,
-                               world_size=context.world_size, global_batch=p["batch_size"])
+                               world_size=context.world_size, global_batch=p["batch_size"],
+                               settings={"detect": detector.detect_config.to_dict(), "train": asdict(train_config),
+                                         "loss": asdict(loss_config), "augment": asdict(augment) if augment else None},
+                               multi_detect=multi.detect_config.to_dict())
     save_json(out_dir / "metrics.json", summary)
     say(f"H-mean {summary['hmean']:.3f} (P {summary['precision']:.3f}, R {summary['recall']:.3f}); outputs in {out_dir}")
     return history

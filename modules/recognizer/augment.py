@@ -17,7 +17,7 @@ import numpy as np
 class Augmenter:
     """Each operation fires with probability ``p`` (0 turns everything off)."""
 
-    p: float = 0.5
+    p: float = 0.3  # 05_train's augment_p
     max_rotation: float = 3.0  # degrees
     max_shear: float = 0.25  # x shear, pixels per pixel
     scale: tuple[float, float] = (0.85, 1.05)

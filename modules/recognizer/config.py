@@ -1,4 +1,9 @@
-"""Frozen configs: the model (stages + sizes) and the preprocessing; both travel inside checkpoints."""
+"""Frozen configs: the model (stages + sizes) and the preprocessing; both travel inside checkpoints.
+
+The defaults are ``05_train``'s parameter defaults, the ``default`` profile (``tests/test_config_defaults.py``
+keeps them equal, also for ``train.OptimConfig`` and ``augment.Augmenter``); the smoke and full profiles'
+overrides live in ``run_all.py``'s ``STEPS`` only. ``ModelConfig.dtrb`` gives DTRB's sizes.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,28 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
-def _from_dict(cls: type, data: dict[str, Any], what: str) -> Any:
+def _from_dict(cls: type, data: dict[str, Any], what: str, absent: dict[str, Any] | None = None) -> Any:
+    """``cls(**data)``; ``absent`` gives the values of keys a file written before they existed lacks."""
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValueError(f"unknown {what} keys {unknown}; valid keys: {sorted(names)}")
-    return cls(**data)
+    return cls(**{**(absent or {}), **data})
+
+
+# What a checkpoint saved before a key existed was built with: the layer it lacks was not there.
+_ABSENT_MODEL_KEYS = {"batch_norm": False, "jamo_head": False}
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The four stages and their sizes (DTRB defaults: 1 channel, 512 features, 256 hidden, 32x100).
+    """The four stages and their sizes (defaults: ``05_train``'s compact CRNN with batch norm and a
+    jamo head, 32x128 input).
 
     ``num_class`` counts the head's tokens: charset + 1 blank for CTC, charset + 2 ([GO], [s]) for Attn.
-    ``jamo_head`` needs the charset when the model is built (``build_model(config, charset)``); older
-    checkpoints, which lack the key, load with it off.
+    ``jamo_head`` needs the charset when the model is built (``build_model(config, charset)``; pass
+    ``jamo_head=False`` to build one without). Older checkpoints, which lack the ``batch_norm`` /
+    ``jamo_head`` keys, load with them off.
     """
 
     num_class: int
@@ -29,14 +41,23 @@ class ModelConfig:
     sequence_modeling: str = "BiLSTM"  # None | BiLSTM
     prediction: str = "CTC"  # CTC | Attn
     input_channel: int = 1
-    output_channel: int = 512
-    hidden_size: int = 256
-    batch_norm: bool = False  # BatchNorm after every feature-extraction convolution (DTRB: False)
+    output_channel: int = 128  # feature channels (DTRB: 512): a model a CPU trains in minutes
+    hidden_size: int = 128  # BiLSTM / attention hidden size (DTRB: 256)
+    batch_norm: bool = True  # BatchNorm after every feature-extraction convolution (DTRB: False); a CTC
+    # model leaves its all-blank phase sooner with it
     img_h: int = 32
-    img_w: int = 100
+    img_w: int = 128  # DTRB: 100; 128 fits the generated phrases (median aspect 3.6)
     num_fiducial: int = 20
     batch_max_length: int = 25
-    jamo_head: bool = False  # Hangul syllable classes share weights per jamo (modules.recognizer.jamo_head)
+    jamo_head: bool = True  # Hangul syllable classes share weights per jamo (modules.recognizer.jamo_head): rare
+    # syllables learn from common ones
+
+    @classmethod
+    def dtrb(cls, num_class: int, **changes: Any) -> "ModelConfig":
+        """DTRB's sizes (512 features, 256 hidden, 32x100 input, no batch norm, no jamo head), for
+        comparisons with the reference; ``changes`` set other fields (e.g. the stages)."""
+        sizes = {"output_channel": 512, "hidden_size": 256, "batch_norm": False, "jamo_head": False, "img_w": 100}
+        return cls(num_class=num_class, **{**sizes, **changes})
 
     @property
     def special_tokens(self) -> int:
@@ -53,7 +74,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
-        return _from_dict(cls, data, "model config")
+        return _from_dict(cls, data, "model config", _ABSENT_MODEL_KEYS)
 
 
 @dataclass(frozen=True)
@@ -66,7 +87,7 @@ class Preprocess:
     """
 
     img_h: int = 32
-    img_w: int = 100
+    img_w: int = 128
     rgb: bool = False
     keep_ratio_pad: bool = False
 

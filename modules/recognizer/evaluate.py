@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from modules.imageio import ImageReadError, decode_image
 from modules.lmdbio import iter_lmdb_samples
@@ -40,6 +41,7 @@ class SetResult:
     unreadable_labels: int  # labels with characters outside the charset (always wrong)
     bad_images: int
     examples: list[tuple[str, str, float]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # how the crops were read (``evaluate_set``'s options)
 
     def row(self) -> dict[str, object]:
         """A flat record for a table / JSON (accuracy in percent)."""
@@ -78,6 +80,7 @@ def evaluate_set(recognizer: Recognizer, crop_set: CropSet, max_samples: int = 0
         normalized_edit_distance(predictions, labels) if labels else 0.0,
         unreadable, bad,
         [(label, text, round(conf, 3)) for label, (text, conf) in zip(labels[:keep_examples], readings)],
+        {"max_samples": max_samples, "batch_size": batch_size, "max_width": max_width, "decoder": "greedy"},
     )
 
 
@@ -92,3 +95,17 @@ def evaluate_sets(recognizer: Recognizer, sets: list[CropSet], skip_missing: boo
             continue
         results.append(evaluate_set(recognizer, crop_set, **options))
     return results
+
+
+def eval_sets_report(checkpoint: str | os.PathLike[str], recognizer: Recognizer, results: list[SetResult]
+                     ) -> dict[str, Any]:
+    """The content of ``eval_sets.json``: the checkpoint, every setting the figures depend on (``settings``:
+    the model config and preprocessing the checkpoint holds, and per set how its crops were read), one
+    ``SetResult.row()`` per set and each set's examples."""
+    return {
+        "checkpoint": str(checkpoint),
+        "settings": {"model": recognizer.config.to_dict(), "preprocess": recognizer.preprocess.to_dict(),
+                     "read": {r.name: r.settings for r in results}},
+        "sets": [r.row() for r in results],
+        "examples": {r.name: r.examples for r in results},
+    }

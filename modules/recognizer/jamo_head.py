@@ -12,12 +12,11 @@ per-syllable rows ``w[s]`` start at zero and learn what the jamo sum misses. Non
 digits, punctuation, the special tokens) keep plain rows. A syllable never seen in training is still not
 read: every other sample pushes its own row down, and nothing pulls it up.
 
-Measured on the default CPU run's data (4,600 steps, the same time per step): AIHub-format scene crops
-79.96% -> 82.11%, of them the words holding a character seen < 50 times in training 35% -> 50%;
-validation 92.00% -> 92.15%; end-to-end F on the test scenes with the same detector 0.766 -> 0.780. The
-default run that followed drew other initial weights: scene crops 80.6%, rare-character words 48%,
-validation 91.55%. The rare-word gain holds; the end-to-end F moves with the initial weights by as much
-as the layer's gain (0.767-0.792 for three recognizers with one detector).
+Why it is on by default (``ModelConfig.jamo_head``): Korean syllables follow a long tail, so a CPU-sized
+training set shows many of the charset's syllables only a handful of times, while the jamo they are built
+from (19 initials, 21 medials, 27 finals) are each shared by many syllables.
+The shared rows cost nothing at inference: ``fold_jamo_layers`` folds them into a plain layer when a
+checkpoint is loaded. The comparison runs are in ``docs/experiments.md``.
 """
 
 from __future__ import annotations

@@ -63,10 +63,11 @@ def amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """Optimizer and schedule (DTRB: Adadelta lr 1, rho 0.95, eps 1e-8, clip 5; Adam beta1 0.9)."""
+    """Optimizer and schedule; the defaults are ``05_train``'s (DTRB: Adadelta lr 1, rho 0.95, eps 1e-8,
+    clip 5; Adam beta1 0.9)."""
 
     optimizer: str = "adam"  # adam | adadelta
-    lr: float = 1e-3  # peak learning rate (Adadelta: 1.0)
+    lr: float = 5e-3  # peak learning rate (Adadelta: 1.0)
     beta1: float = 0.9
     rho: float = 0.95
     eps: float = 1e-8
@@ -74,7 +75,7 @@ class OptimConfig:
     grad_clip: float = 5.0
     schedule: str = "onecycle"  # onecycle | cosine | constant
     warmup_fraction: float = 0.1  # onecycle: share of iterations spent warming up
-    num_iter: int = 1000
+    num_iter: int = 4600
 
 
 def make_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer:

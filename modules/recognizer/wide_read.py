@@ -1,13 +1,12 @@
 """Reading long crops a second time at their own aspect (``max_width``), shared by the PyTorch and
 ONNX recognizers.
 
-A recognizer trained at a fixed input width squeezes a long phrase into it. Each crop whose own width
-at the input height exceeds that width (``preprocess.wide_width``) is read again at that width, up to
-``max_width``, and the more confident of its two readings is kept. On the AIHub-format test crops of
-the default run this lifted words of 10+ characters from 71% to 76% correct (all crops 84.8% ->
-86.0%); reading long crops only wide gave 85.4%. End to end (``OCRConfig.wide_width``), chosen on the
-two AIHub-format dev scene sets: F 0.846 -> 0.854 and 0.832 -> 0.831; caps of 320 and 384 px gave the
-same, and scaling the wide reading's confidence to the input's frame count did worse.
+A recognizer trained at a fixed input width squeezes a long phrase into it, leaving a frame or two per
+character. Each crop whose own width at the input height exceeds that width (``preprocess.wide_width``)
+is read again at that width, up to ``max_width``, and the more confident of its two readings is kept:
+the wide reading keeps about as many frames per character as the training crops had, but the model
+never saw inputs that wide, so neither reading is always the better one and the confidence decides.
+The OCR's cap is ``OCRConfig.wide_width``, chosen on the dev scene sets (``docs/experiments.md``).
 """
 
 from __future__ import annotations
