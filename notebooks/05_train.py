@@ -262,16 +262,15 @@ plt.show()
 # %%
 import pandas as pd
 
-from modules.recognizer.evaluate import CropSet, evaluate_sets
+from modules.recognizer.evaluate import CropSet, eval_sets_report, evaluate_sets
 
 sets = [CropSet(name, path, ood=False) for name, path in eval_sets.items()]
 sets += [CropSet(name, path, ood=True) for name, path in ood_sets.items()]
 set_results = evaluate_sets(rec, sets)
 table = pd.DataFrame([r.row() for r in set_results])
 table.to_csv(out_dir / "eval_sets.csv", index=False)
-(out_dir / "eval_sets.json").write_text(json.dumps(
-    {"checkpoint": str(out_dir / "best_accuracy.pth"), "sets": [r.row() for r in set_results],
-     "examples": {r.name: r.examples for r in set_results}}, ensure_ascii=False, indent=1), encoding="utf-8")
+report = eval_sets_report(out_dir / "best_accuracy.pth", rec, set_results)  # figures + every setting they depend on
+(out_dir / "eval_sets.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 table
 
 # %% [markdown]

@@ -43,7 +43,7 @@ out_root: str = "saved_models/yolo"  # checkpoints go to <out_root>/<exp_name>/
 exp_name: str = "default"  # experiment name
 width_mult: float = 0.25  # MobileNet v1 width multiplier
 head_width: int = 32  # channels of the finest YOLO head branch (x2, x4 for the coarser ones)
-input_size: int = 512  # letterbox side at inference and validation (multiple of 32); 512 beat 640 here
+input_size: int = 512  # letterbox side at inference and validation (multiple of 32)
 train_size: int = 320  # side of the training crops, taken at the input_size scale (multiple of 32)
 scale_range: list = [0.5, 1.3]  # random zoom of the training crops around the input_size scale
 cache_side: int = 960  # images are kept in memory with their longer side at most this
@@ -51,17 +51,17 @@ epochs: int = 6  # training epochs; the schedule counts steps, so a seed gives t
 vertical_repeat: int = 3  # images holding 2+ vertical words are shown this many times per epoch (1: once)
 sync_bn: bool = False  # torchrun runs: batch-norm statistics over the global batch (all processes)
 torchrun_nproc: int = 0  # > 0: launch the training under torchrun with this many processes on this machine
-batch_size: int = 4  # images per step; small batches train faster in a time budget (8-min test: 16 -> 8 -> 4 gave H 0.876 -> 0.910 -> 0.933)
+batch_size: int = 4  # images per step; small batches give more optimisation steps in a CPU-sized time budget
 lr: float = 0.003  # peak AdamW learning rate (linear warm-up, cosine decay)
 weight_decay: float = 0.0005  # AdamW weight decay
 warmup_steps: int = 60  # warm-up steps
-box_weight: float = 0.15  # weight of the box (1 - GIoU) loss against objectness (1.0); 0.15 beat 0.05 here
+box_weight: float = 0.15  # weight of the box (1 - GIoU) loss against objectness (1.0)
 ema_decay: float = 0.995  # validate and save an exponential moving average of the weights with this decay (0: off)
 time_limit_min: float = 12.0  # cap for slow machines: past it the LR schedule follows time and still ends annealed (0: none)
 num_threads: int = 0  # torch CPU threads (0: torch's default)
 device: str = "auto"  # "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N"; CUDA trains with mixed precision
-score_threshold: float = 0.4  # detection score threshold for validation (Detector's default: 0.4)
-nms_iou: float = 0.3  # NMS IoU threshold for validation (Detector's default: 0.3; text lines seldom overlap)
+score_threshold: float = 0.4  # detection score threshold for validation; saved in the checkpoint (DetectConfig)
+nms_iou: float = 0.3  # NMS IoU threshold for validation; saved in the checkpoint (DetectConfig; text lines seldom overlap)
 backbone_weights: str | None = None  # optional user MobileNet v1 backbone state_dict (.pt) of the same width
 resume: bool = False  # continue from <out_root>/<exp_name>/last.pt when it exists
 overwrite: bool = False  # train into an <out_root>/<exp_name> that holds another detector, deleting it (else the run stops first)
@@ -73,6 +73,7 @@ val_epoch_limit: int = 100  # validate on this many images after each epoch (0: 
 import json
 import time
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -176,9 +177,10 @@ train_config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_d
                            time_limit_min=time_limit_min, ema_decay=ema_decay)
 started = time.monotonic()
 epoch_val = val_samples[:val_epoch_limit] if val_epoch_limit else val_samples
-history = fit(model, train_samples, epoch_val, train_config, LossConfig(box_weight=box_weight), out_dir,
-              AugmentConfig(scale=tuple(scale_range)), resume=resume, score_threshold=score_threshold,
-              nms_iou=nms_iou)
+loss_config = LossConfig(box_weight=box_weight)
+augment_config = AugmentConfig(scale=tuple(scale_range))
+history = fit(model, train_samples, epoch_val, train_config, loss_config, out_dir, augment_config, resume=resume,
+              score_threshold=score_threshold, nms_iou=nms_iou)
 train_minutes = (time.monotonic() - started) / 60
 print(f"training took {train_minutes:.1f} min")
 
@@ -205,9 +207,12 @@ multi = Detector.from_checkpoint(out_dir / "best.pt", device=dev, score_threshol
                                  iou_threshold=nms_iou, tta_scales=TTA_SCALES)
 multi_metrics = evaluate(multi, val_samples)
 summary = training_summary(history, metrics, multi_metrics, multi.tta_sizes, config, val_images=len(val_samples),
-                           train_images=train_images, train_minutes=train_minutes)
+                           train_images=train_images, train_minutes=train_minutes,
+                           settings={"detect": detector.detect_config.to_dict(), "train": asdict(train_config),
+                                     "loss": asdict(loss_config), "augment": asdict(augment_config)},
+                           multi_detect=multi.detect_config.to_dict())
 save_json(out_dir / "metrics.json", summary)
-print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=1))
+print(json.dumps({k: v for k, v in summary.items() if k not in ("config", "detect", "train", "loss", "augment")}, indent=1))
 
 # %%
 results = detector.detect([s.image for s in val_samples[:show_examples]])

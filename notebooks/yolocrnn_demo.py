@@ -61,7 +61,7 @@ margin: float = 0.05  # crop margin per side, fraction of the box's shorter side
 extra_margins: list = [[0.2, 0.05], [0.05, 0.15], [0.4, 0.05], [0.2, 0.15]]  # more crops per box, [along, across] the text; most confident wins ([] = one crop)
 wide_width: int = 256  # crops longer than the recognizer's input are read again at their own aspect, up to this width; most confident wins (0: off)
 det_input_size: int = 0  # detector input side, a multiple of 32 (0: the checkpoint's)
-det_score_threshold: float = 0.0  # detector score threshold (0: the detector's default)
+det_score_threshold: float = 0.0  # detector score threshold (0: the checkpoint's DetectConfig)
 det_scales: list = [0.8, 1.0, 1.25]  # detector runs at these multiples of its input size, boxes fused ([] or [1.0]: once)
 decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam" (CTC only)
 min_confidence: float = 0.4  # drop words recognized with a lower confidence (0: keep every detected box)
