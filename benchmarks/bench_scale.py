@@ -9,6 +9,10 @@ not depend on the count, so a rerun with more scenes extends it) under ``--root`
 the first scenes of it, hard-linked into its own folder. Every stage runs in a fresh process, so its
 peak resident memory (``wait4``'s ``ru_maxrss``: the largest of the stage's process and its workers)
 is its own. Streaming stages keep that peak flat as the set grows; time should grow with the boxes.
+
+``--traced`` also traces the stage's Python allocations (``tracemalloc``: the peak of the main process's
+Python objects, where per-record lists, dicts and sets live, without the allocator's and the C
+libraries' noise), which slows the stages: take times from a run without it.
 """
 
 from __future__ import annotations
@@ -82,8 +86,12 @@ class AnonPeak:
         return max(self.peak, self._read())
 
 
-def stage(name: str, data: Path, work: Path, workers: int) -> dict:
+def stage(name: str, data: Path, work: Path, workers: int, traced: bool = False) -> dict:
     """Run one stage in this process and return its figures (called in a child process)."""
+    if traced:
+        import tracemalloc
+
+        tracemalloc.start()
     anon = AnonPeak()
     start = time.perf_counter()
     if name == "01":
@@ -109,6 +117,8 @@ def stage(name: str, data: Path, work: Path, workers: int) -> dict:
     result["seconds"] = time.perf_counter() - start
     result["peak_mib"] = peak_memory_mib()
     result["anon_mib"] = anon.stop()
+    if traced:
+        result["traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
     return result
 
 
@@ -125,10 +135,10 @@ def peak_memory_mib() -> float:
     return max(own, children) / 1024
 
 
-def run_stage(name: str, data: Path, work: Path, workers: int) -> dict:
+def run_stage(name: str, data: Path, work: Path, workers: int, traced: bool) -> dict:
     """``stage`` in a fresh Python process."""
     cmd = [sys.executable, "-m", "benchmarks.bench_scale", "--stage", name, "--data", str(data), "--work", str(work),
-           "--stage-workers", str(workers)]
+           "--stage-workers", str(workers), *(["--traced"] if traced else [])]
     done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode:
         raise SystemExit(f"stage {name} failed ({done.returncode}): {' '.join(cmd)}")
@@ -141,13 +151,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, action="append", help="workers of 01 and 03 (repeatable; default 1, 2)")
     parser.add_argument("--gen-workers", type=int, default=0, help="processes writing the scenes (0: every core)")
     parser.add_argument("--root", type=Path, default=ROOT, help="where the sets and outputs go (kept for reruns)")
+    parser.add_argument("--traced", action="store_true", help="also report the peak of traced Python allocations "
+                        "(slower: times not comparable)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--stage-workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
-        print(json.dumps(stage(args.stage, args.data, args.work, args.stage_workers)))
+        print(json.dumps(stage(args.stage, args.data, args.work, args.stage_workers, args.traced)))
         return
     sizes = sorted(set(args.scenes or [2_000, 20_000]))
     settings = sorted(set(args.workers or [1, 2]))
@@ -157,7 +169,7 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}")
     rows = []
     header = (f"{'scenes':>7} {'boxes':>8} {'stage':>5} {'workers':>7} {'seconds':>8} {'boxes/s':>8} {'records':>8} "
-              f"{'peak MiB':>9} {'heap MiB':>9}")
+              f"{'peak MiB':>9} {'heap MiB':>9}" + (f" {'traced MiB':>10}" if args.traced else ""))
     print(header)
     for size in sizes:
         for workers in settings:
@@ -166,13 +178,13 @@ def main() -> None:
             for name in ("01", "03", "04"):
                 if name == "04" and workers != settings[0]:
                     continue  # single process: once per size
-                r = run_stage(name, sets[size], work, workers)
+                r = run_stage(name, sets[size], work, workers, args.traced)
                 boxes = r.get("boxes", boxes)
                 row = {"scenes": size, "boxes": boxes, "stage": name, "workers": workers if name != "04" else 1, **r}
                 rows.append(row)
                 print(f"{size:>7,} {boxes:>8,} {name:>5} {row['workers']:>7} {r['seconds']:>8.1f} "
-                      f"{boxes / r['seconds']:>8.0f} {r['records']:>8,} {r['peak_mib']:>9.0f} {r['anon_mib']:>9.0f}",
-                      flush=True)
+                      f"{boxes / r['seconds']:>8.0f} {r['records']:>8,} {r['peak_mib']:>9.0f} {r['anon_mib']:>9.0f}"
+                      + (f" {r['traced_mib']:>10.1f}" if args.traced else ""), flush=True)
             shutil.rmtree(work, ignore_errors=True)
     for small, large in zip(sizes, sizes[1:]):
         print(f"\ngrowth from {small:,} to {large:,} scenes (time ratio / boxes ratio; peak memory ratio):")
@@ -186,7 +198,10 @@ def main() -> None:
                     print(f"  {name} workers={workers}: time x{b['seconds'] / a['seconds']:.2f} for boxes "
                           f"x{b['boxes'] / a['boxes']:.2f}; peak memory x{b['peak_mib'] / a['peak_mib']:.2f} "
                           f"({a['peak_mib']:.0f} -> {b['peak_mib']:.0f} MiB); main-process heap "
-                          f"{a['anon_mib']:.0f} -> {b['anon_mib']:.0f} MiB, {per_record:+.0f} bytes per added record")
+                          f"{a['anon_mib']:.0f} -> {b['anon_mib']:.0f} MiB, {per_record:+.0f} bytes per added record"
+                          + (f"; traced {a['traced_mib']:.1f} -> {b['traced_mib']:.1f} MiB, "
+                             f"{(b['traced_mib'] - a['traced_mib']) * 2**20 / added:+.0f} bytes per added record"
+                             if args.traced else ""))
 
 
 if __name__ == "__main__":

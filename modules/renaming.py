@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from modules.datasets.common import IMAGE_EXTS, iter_files
+from modules.datasets.common import IMAGE_EXTS
+from modules.datasets.files import iter_files
 from modules.text.normalize import nfc
 
 FIELDS = ("old_image", "new_image", "old_label", "new_label", "old_file_name")

@@ -238,3 +238,52 @@ def test_reader_flags_and_counted_skips_reach_the_report(tmp_path: Path) -> None
     table = dict(report.table())
     assert table["skipped: character_box"] == 40 and table["flagged (kept): polygon_fallback"] == 1
     assert [p.reason for p in report.problem_records] == ["polygon_fallback", "character_box", "file_name_unsafe"]
+
+
+def test_an_image_met_twice_is_cut_once(tmp_path: Path) -> None:
+    labels, images = _aihub(tmp_path / "raw", n=3)
+    once = make_gtdata(iter_aihub_outdoor(labels, images), tmp_path / "once", "train", tmp_path / "once" / "gt.txt", QUIET)
+    stream = list(iter_aihub_outdoor(labels, images))
+    first = next(r for r in stream if isinstance(r, ImageAnnotation))
+    for workers in (1, 2):  # the second record of an image counts as resumed, whatever the pool's timing
+        out = tmp_path / f"twice{workers}"
+        report = make_gtdata([*stream, first], out, "train", out / "gt.txt", replace(QUIET, workers=workers))
+        assert report.images == 4 and report.resumed_images == 1 and report.boxes == once.boxes + len(first.words)
+        assert (out / "gt.txt").read_text(encoding="utf-8") == (tmp_path / "once" / "gt.txt").read_text(encoding="utf-8")
+        assert report.kept == once.kept and report.skipped == once.skipped and report.flagged == once.flagged
+
+
+def test_journal_keeps_the_latest_record_of_an_image(tmp_path: Path) -> None:
+    from modules.gtdata.journal import Journal
+
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, {"option": 1})
+    journal.add({"image": "a.jpg", "entries": [["a_01.jpg", "old"]]})
+    journal.add({"image": "b.jpg", "entries": []})
+    journal.add({"image": "a.jpg", "entries": [["a_01.jpg", "new"]]})
+    assert not journal.done("a.jpg")  # only what the file held when opened: this run's images are not skipped
+    assert [r["entries"] for r in journal.records(iter(["a.jpg", "b.jpg", "c.jpg"]))] == [[["a_01.jpg", "new"]], []]
+    journal.close()
+    with path.open("ab") as handle:
+        handle.write(b'{"image": "c.jpg", "entr')  # torn by a crash
+    again = Journal(path, {"option": 1})
+    assert again.done("a.jpg") and again.done("b.jpg") and not again.done("c.jpg")
+    assert [r["entries"] for r in again.records(iter(["a.jpg"]))] == [[["a_01.jpg", "new"]]]
+    again.close()
+    other = Journal(path, {"option": 2})  # other options: the journal starts over
+    assert not other.done("a.jpg")
+    other.close()
+    assert path.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_run_images_name_crops_uniquely_and_sort_paths(tmp_path: Path) -> None:
+    from modules.gtdata.journal import RunImages
+
+    images = RunImages()
+    paths = ["b/img.png", "a/img.png", "가/나.jpg", "a/other.jpg", "a-img.png"]
+    assert [images.first_time(p) for p in [*paths, "a/img.png"]] == [True] * 5 + [False]
+    names = [images.crop_name(p) for p in paths]
+    assert names[0] == "img" and names[1].startswith("img_") and len(names[1]) == 12
+    assert names[2:] == ["나", "other", "a-img"] and images.crop_name("b/img.png") == "img"
+    assert list(images.sorted()) == sorted(paths)
+    images.close()

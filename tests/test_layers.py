@@ -17,8 +17,8 @@ MODULES = Path(__file__).resolve().parents[1] / "modules"
 # From the bottom. Inside a layer, a module may import the ones listed before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # base: files, text, geometry, the device, and small helpers every area shares
-    ("imageio", "text", "device", "distributed", "geometry", "pool", "checkpoint", "model_size", "onnx_session",
-     "output_guard", "viz"),
+    ("imageio", "text", "device", "distributed", "geometry", "pool", "scratch", "checkpoint", "model_size",
+     "onnx_session", "output_guard", "viz"),
     ("data", "datasets", "lmdbio"),  # annotations, dataset readers, lmdb storage
     ("metrics", "gtdata", "generator", "renaming"),  # data preparation and the metrics the models report
     ("recognizer", "detector"),  # the models, their training and inference
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline",),  # notebook runner
 )
 # Storage, geometry and metrics import no torch (the lmdb writer and the data chain run without it).
-TORCH_FREE = ("imageio", "text", "geometry", "pool", "onnx_session", "output_guard", "viz", "data", "datasets", "lmdbio",
+TORCH_FREE = ("imageio", "text", "geometry", "pool", "scratch", "onnx_session", "output_guard", "viz", "data", "datasets", "lmdbio",
               "metrics", "gtdata", "generator", "renaming")
 
 

@@ -233,3 +233,28 @@ def test_header_size_and_path_checks(tmp_path: Path) -> None:
     assert resolve_in_root(tmp_path, "/abs.jpg") is None
     with pytest.raises(ValueError, match="validate"):
         LmdbConfig(validate="fast")
+
+
+def test_key_set_on_disk_finds_repeats_across_batches_and_grows() -> None:
+    from modules.lmdbio.keyset import KeySet
+
+    keys = KeySet(initial_map_size=64 << 10)  # a few pages: must grow
+    folder = Path(keys._folder.name)
+    assert keys.add_new([b"a", b"b", b"a"]) == [True, True, False]  # a repeat inside one batch
+    assert keys.add_new([b"b", b"c"]) == [False, True]
+    many = [i.to_bytes(16, "big") for i in range(20_000)]  # ~600 KB of keys
+    assert all(keys.add_new(many[:10_000])) and keys.map_size > 64 << 10
+    assert keys.add_new(many[9_999:10_001]) == [False, True]
+    keys.close()
+    assert not folder.exists()
+
+
+def test_duplicate_lines_across_sources_are_written_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    gt = _dataset(data, 6)
+    lines = gt.read_text(encoding="utf-8").splitlines(keepends=True)
+    again = data / "gt_again.txt"  # lines 2 and 4 again, line 3 with another label (not a duplicate)
+    again.write_text(lines[1] + lines[3] + lines[2].replace("라벨", "다른"), encoding="utf-8")
+    report = create_lmdb([GtSource(str(gt), str(data)), GtSource(str(again), str(data))], tmp_path / "lmdb", QUIET)
+    assert report.written == 7 and report.skipped == {"duplicate_line": 2}
+    assert [label for _, label in iter_lmdb_labels(tmp_path / "lmdb")][-1] == "다른 2"

@@ -13,13 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
-from modules.datasets.common import (
-    ImageIndex,
-    image_dimensions,
-    iter_files,
-    load_json,
-    parse_bbox,
-)
+from modules.datasets.common import image_dimensions, load_json, parse_bbox
+from modules.datasets.files import ImageIndex, iter_files
 from modules.text.normalize import nfc
 
 ILLEGIBLE = "xxx"
@@ -99,25 +94,24 @@ def iter_aihub_outdoor(
     if not label_dir.is_dir():
         yield AnnotationProblem(str(label_dir), "label_dir_missing", "not a folder")
         return
-    images = ImageIndex(image_dir)
-    used: set[Path] = set()
-    for label in iter_files(label_dir, (".json",)):
-        data = load_json(label)
-        if isinstance(data, AnnotationProblem):
-            yield data
-            # the image of a broken label is still paired, so it is not reported as label_missing too
-            hit = images.find(label.stem)
-            if hit is not None:
-                used.add(hit)
-            continue
-        annotation, problems = parse_label(data, label, images)
-        yield from problems
-        if annotation is None:
-            hit = images.find(label.stem)
-            if hit is not None:
-                used.add(hit)
-        else:
-            used.add(Path(annotation.image_path))
-            yield annotation
-    for path in sorted(set(images.by_name.values()) - used):
-        yield AnnotationProblem(str(path), "label_missing", "no label JSON for this image")
+    with ImageIndex(image_dir) as images:  # label and image lists live on disk: no memory per image
+        for label in iter_files(label_dir, (".json",)):
+            data = load_json(label)
+            if isinstance(data, AnnotationProblem):
+                yield data
+                # the image of a broken label is still paired, so it is not reported as label_missing too
+                hit = images.find(label.stem)
+                if hit is not None:
+                    images.mark_used(hit)
+                continue
+            annotation, problems = parse_label(data, label, images)
+            yield from problems
+            if annotation is None:
+                hit = images.find(label.stem)
+                if hit is not None:
+                    images.mark_used(hit)
+            else:
+                images.mark_used(annotation.image_path)
+                yield annotation
+        for path in images.unused():
+            yield AnnotationProblem(str(path), "label_missing", "no label JSON for this image")

@@ -1,4 +1,5 @@
-"""Helpers shared by the dataset readers: JSON loading, image lookup, box validation and clamping.
+"""Helpers shared by the dataset readers: JSON loading, image sizes, box validation and clamping (finding
+the files: ``modules.datasets.files``).
 
 Boxes are ``(x, y, w, h)`` floats in original-image pixels, origin top-left. Problems are reported as
 short reason keys so callers can count them:
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from modules.data.annotations import AnnotationProblem
-from modules.text.normalize import nfc
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 MIN_SIDE = 1.0  # a clamped box must keep at least this many pixels per side
@@ -39,48 +38,6 @@ def load_json(path: Path) -> Any | AnnotationProblem:
         return json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         return AnnotationProblem(str(path), "json_invalid", str(error)[:200])
-
-
-def iter_files(root: Path, suffixes: Iterable[str]) -> list[Path]:
-    """Files under ``root`` (recursive, sorted) whose suffix (case-insensitive) is in ``suffixes``."""
-    wanted = {s.lower() for s in suffixes}
-    found = []
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            if Path(name).suffix.lower() in wanted and not name.startswith("."):
-                found.append(Path(dirpath) / name)
-    return sorted(found)
-
-
-class ImageIndex:
-    """Images under a root folder, found by NFC file name or NFC stem (any case of extension).
-
-    Real AIHub folders nest images in several levels of Hangul-named folders and mix ``.jpg``,
-    ``.JPG`` and ``.JPEG``; the index is built once with one directory walk.
-    """
-
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
-        self.by_name: dict[str, Path] = {}
-        self.by_stem: dict[str, Path] = {}
-        if self.root.is_dir():
-            for path in iter_files(self.root, IMAGE_EXTS):
-                self.by_name.setdefault(nfc(path.name), path)
-                self.by_stem.setdefault(nfc(path.stem), path)
-
-    def find(self, *names: str | None) -> Path | None:
-        """The first image matching one of ``names`` (a file name, matched by name then by stem)."""
-        for name in names:
-            if not name:
-                continue
-            base = nfc(Path(str(name).replace("\\", "/")).name)
-            hit = self.by_name.get(base) or self.by_stem.get(nfc(Path(base).stem)) or self.by_stem.get(base)
-            if hit is not None:
-                return hit
-        return None
-
-    def __len__(self) -> int:
-        return len(self.by_name)
 
 
 def image_size(path: Path) -> tuple[int, int] | None:

@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnnotation
-from modules.datasets.common import (
-    ImageIndex,
-    image_dimensions,
-    load_json,
-    parse_bbox,
-)
+from modules.datasets.common import image_dimensions, load_json, parse_bbox
+from modules.datasets.files import ImageIndex
 from modules.text.normalize import nfc
 
 WORD, IGNORED, CHARACTER = "word", "ignored", "character"
@@ -98,44 +94,44 @@ def iter_textinthewild(
     ids_of: dict[str, list[str]] = defaultdict(list)
     for image_id, record in by_id.items():
         ids_of[nfc(record["file_name"])].append(image_id)
-    index = ImageIndex(image_root)
-    for name, ids in ids_of.items():
-        record = by_id[ids[0]]
-        where = "image " + ", ".join(str(by_id[i]["id"]) for i in ids)
-        chars = sum(characters[i] for i in ids)
-        if chars:
-            yield AnnotationProblem(source, "character_box", "recognition and detection use the word boxes", where,
-                                    count=chars)
-        anns_here = [ann for image_id in ids for ann in words_of.get(image_id, ())]
-        if not anns_here:
-            yield AnnotationProblem(source, "no_word_annotations", record["file_name"], where)
-            continue
-        path = index.find(record["file_name"])
-        if path is None:
-            yield AnnotationProblem(source, "image_missing", f"{record['file_name']} not found under {image_root}",
-                                    where)
-            continue
-        dims = image_dimensions(record, path)
-        if isinstance(dims, AnnotationProblem):
-            yield dims
-            continue
-        if len(ids) > 1:
-            yield AnnotationProblem(source, "image_shared", f"{record['file_name']} is listed under {len(ids)} ids: "
-                                    "the words of every id are kept", where, kept=True)
-        width, height = dims
-        words, seen = [], set()
-        for ann in anns_here:
-            box = parse_bbox(ann.get("bbox"), width, height)
-            if isinstance(box, str):
-                yield AnnotationProblem(source, box, f"bbox={ann.get('bbox')!r}", f"annotation {ann.get('id')}")
+    with ImageIndex(image_root) as index:
+        for name, ids in ids_of.items():
+            record = by_id[ids[0]]
+            where = "image " + ", ".join(str(by_id[i]["id"]) for i in ids)
+            chars = sum(characters[i] for i in ids)
+            if chars:
+                yield AnnotationProblem(source, "character_box", "recognition and detection use the word boxes", where,
+                                        count=chars)
+            anns_here = [ann for image_id in ids for ann in words_of.get(image_id, ())]
+            if not anns_here:
+                yield AnnotationProblem(source, "no_word_annotations", record["file_name"], where)
                 continue
-            text = ann.get("text")
-            legible = _class(ann) == WORD and isinstance(text, str) and text.strip() != ""
-            word = WordAnnotation(text=nfc(text) if legible else None, bbox=box)
-            if word in seen:
-                yield AnnotationProblem(source, "word_duplicate", f"{word.text!r} at {box} is listed twice",
-                                        f"annotation {ann.get('id')}")
+            path = index.find(record["file_name"])
+            if path is None:
+                yield AnnotationProblem(source, "image_missing", f"{record['file_name']} not found under {image_root}",
+                                        where)
                 continue
-            seen.add(word)
-            words.append(word)
-        yield ImageAnnotation(str(path), width, height, tuple(words), source=f"{source}#{where}")
+            dims = image_dimensions(record, path)
+            if isinstance(dims, AnnotationProblem):
+                yield dims
+                continue
+            if len(ids) > 1:
+                yield AnnotationProblem(source, "image_shared", f"{record['file_name']} is listed under {len(ids)} ids: "
+                                        "the words of every id are kept", where, kept=True)
+            width, height = dims
+            words, seen = [], set()
+            for ann in anns_here:
+                box = parse_bbox(ann.get("bbox"), width, height)
+                if isinstance(box, str):
+                    yield AnnotationProblem(source, box, f"bbox={ann.get('bbox')!r}", f"annotation {ann.get('id')}")
+                    continue
+                text = ann.get("text")
+                legible = _class(ann) == WORD and isinstance(text, str) and text.strip() != ""
+                word = WordAnnotation(text=nfc(text) if legible else None, bbox=box)
+                if word in seen:
+                    yield AnnotationProblem(source, "word_duplicate", f"{word.text!r} at {box} is listed twice",
+                                            f"annotation {ann.get('id')}")
+                    continue
+                seen.add(word)
+                words.append(word)
+            yield ImageAnnotation(str(path), width, height, tuple(words), source=f"{source}#{where}")

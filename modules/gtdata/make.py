@@ -4,9 +4,12 @@ Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspe
 
 - Parallel over cores (a process pool over images), with a progress bar.
 - Resumable: every finished image is appended to a journal (``.<gt name>.journal.jsonl`` beside the
-  gt file) after its crops are written; a re-run skips journaled images. The gt file is assembled
-  from the journal at the end and written atomically, so a re-run or a resumed run never duplicates
-  or loses lines. A journal written with other options is discarded.
+  gt file, ``modules.gtdata.journal``) after its crops are written; a re-run skips journaled images. The
+  gt file is assembled from the journal at the end and written atomically, so a re-run or a resumed run
+  never duplicates or loses lines. A journal written with other options is discarded.
+- Streaming: the journal's index and the images met live in scratch databases on disk, and crops and
+  labels are read back from the journal when the gt is written, so memory does not grow with the
+  images or their crops; only the problem rows of the report (``problem_records``) are kept.
 - Skips are counted by reason: the reader's problems (``image_missing``, ``bbox_*``, ...),
   ``illegible``, ``jamo_only`` (only with ``drop_jamo_only``), ``vertical`` (when ``vertical="skip"``),
   ``too_small``, ``image_unreadable``. Kept records are flagged and counted apart (``flagged``): the
@@ -22,7 +25,6 @@ Used by ``01_make_gtdata`` (AIHub) and ``crnn_preprocess`` (TextOCR, with perspe
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -37,6 +39,7 @@ from modules.data.annotations import AnnotationProblem, ImageAnnotation, WordAnn
 from modules.data.gtfile import GtEntry, write_gt
 from modules.geometry.crop import crop_box, tiled_vertical, upright_vertical, warp_quad
 from modules.gtdata.crop import VERTICAL_MODES, jitter_box
+from modules.gtdata.journal import Journal, RunImages
 from modules.imageio import ImageReadError, read_image, write_image
 from modules.pool import unordered_outputs
 from modules.text.normalize import clean_label, is_jamo_only
@@ -191,64 +194,9 @@ def process_image(task: _Task) -> dict[str, Any]:
     return record()
 
 
-class _Journal:
-    """Append-only record of finished images; a torn last line (crash mid-write) is ignored.
-
-    Only each finished image's byte offset in the file is kept in memory (``done``: image -> offset); its
-    crops and labels are read back from the file when the gt is assembled, so memory grows with the
-    images, not with their crops (AIHub: ~420,000 images, millions of crops)."""
-
-    def __init__(self, path: Path, fingerprint: dict) -> None:
-        self.path = path
-        self.done: dict[str, int] = {}
-        header = (json.dumps({"journal": "kocr-gtdata v3", **fingerprint}, ensure_ascii=False) + "\n").encode("utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        # rewrite clean (drops a torn line and foreign headers; a later line for an image wins), then append
-        with tmp.open("wb") as out:
-            out.write(header)
-            if path.exists():
-                with path.open("rb") as old:
-                    if old.readline() == header:
-                        for line in old:
-                            try:
-                                image = json.loads(line)["image"]
-                            except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
-                                continue
-                            self.done[image] = out.tell()
-                            out.write(line if line.endswith(b"\n") else line + b"\n")
-        os.replace(tmp, path)
-        self.handle = path.open("ab")
-
-    def add(self, record: dict) -> None:
-        self.done[record["image"]] = self.handle.tell()
-        self.handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        self.handle.flush()
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def records(self, images: Iterable[str]) -> Iterator[dict]:
-        """The records of ``images`` (those finished), read back from the file one at a time."""
-        with self.path.open("rb") as handle:
-            for image in images:
-                offset = self.done.get(image)
-                if offset is not None:
-                    handle.seek(offset)
-                    yield json.loads(handle.readline())
-
-
-def _unique_name(path: str, used: dict[str, str]) -> str:
-    stem = Path(path).stem
-    owner = used.setdefault(stem, path)
-    if owner == path:
-        return stem
-    return f"{stem}_{hashlib.sha1(path.encode('utf-8')).hexdigest()[:8]}"
-
-
-def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: _Journal, report: GtDataReport,
-           seen: set[str], out_root: str, crop_dir: str, config: GtDataConfig) -> Iterator[_Task]:
-    used: dict[str, str] = {}
+def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: Journal, report: GtDataReport,
+           images: RunImages, out_root: str, crop_dir: str, config: GtDataConfig) -> Iterator[_Task]:
+    """The work of the images not finished yet (runs in the pool's feeding thread when ``workers > 1``)."""
     for record in records:
         if isinstance(record, AnnotationProblem):
             (report.flagged if record.kept else report.skipped)[record.reason] += record.count
@@ -258,15 +206,15 @@ def _tasks(records: Iterable[ImageAnnotation | AnnotationProblem], journal: _Jou
             continue
         report.images += 1
         report.boxes += len(record.words)
-        name = _unique_name(record.image_path, used)
-        seen.add(record.image_path)
-        if record.image_path in journal.done:
+        name = images.crop_name(record.image_path)
+        # an image met again in this run was finished (or is being cut) under its first record
+        if not images.first_time(record.image_path) or journal.done(record.image_path):
             report.resumed_images += 1
             continue
         yield _Task(record, name, out_root, crop_dir, config)
 
 
-def _collect(results: Iterable, journal: _Journal, gt_path: Path, config: GtDataConfig) -> None:
+def _collect(results: Iterable, journal: Journal, gt_path: Path, config: GtDataConfig) -> None:
     for record in tqdm(results, desc=f"crops -> {gt_path.name}", unit="img", disable=not config.progress,
                        mininterval=1.0):
         journal.add(record)
@@ -286,19 +234,12 @@ def make_gtdata(
     """
     out_root, gt_path = str(out_root), Path(gt_path)
     fingerprint = {"crop_dir": crop_dir, **{k: v for k, v in asdict(config).items() if k not in ("workers", "progress")}}
-    journal = _Journal(gt_path.with_name(f".{gt_path.name}.journal.jsonl"), fingerprint)
+    journal = Journal(gt_path.with_name(f".{gt_path.name}.journal.jsonl"), fingerprint)
+    images = RunImages()
     report = GtDataReport(str(gt_path))
-    seen: set[str] = set()
-    tasks = _tasks(records, journal, report, seen, out_root, crop_dir, config)
-    workers = config.workers or os.cpu_count() or 1
-    try:
-        with unordered_outputs(process_image, tasks, workers, chunksize=4) as outputs:
-            _collect(outputs, journal, gt_path, config)
-    finally:
-        journal.close()
 
     def entries() -> Iterator[GtEntry]:  # streamed: only this input's images, in path order
-        for record in journal.records(sorted(seen)):
+        for record in journal.records(images.sorted()):
             report.jittered += record["jittered"]
             report.skipped.update(record["skipped"])
             report.flagged.update(record["flagged"])
@@ -307,5 +248,13 @@ def make_gtdata(
                                           for file, where, reason, detail, count, kept in record["problems"])
             yield from (GtEntry(path, label) for path, label in record["entries"])
 
-    report.kept = write_gt(gt_path, entries())
+    try:
+        tasks = _tasks(records, journal, report, images, out_root, crop_dir, config)
+        workers = config.workers or os.cpu_count() or 1
+        with unordered_outputs(process_image, tasks, workers, chunksize=4) as outputs:
+            _collect(outputs, journal, gt_path, config)
+        report.kept = write_gt(gt_path, entries())
+    finally:
+        journal.close()
+        images.close()
     return report

@@ -13,7 +13,8 @@ Differences from the reference tool, all for safety and speed:
   truncated copies, which a decode with OpenCV accepts) or by a full decode; transactions are written
   by a background thread while reading goes on, unsynced until the final ``sync``;
 - gt paths that leave the data root (absolute, ``../``) are refused; bad samples are skipped and
-  logged with file and reason, never abort the run; identical (path, label) lines are written once.
+  logged with file and reason, never abort the run; identical (path, label) lines are written once
+  (found in a set on disk, ``modules.lmdbio.keyset``: memory does not grow with the lines).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from tqdm.auto import tqdm
 
 from modules.data.gtfile import parse_gt_line
 from modules.lmdbio.imagecheck import VALIDATE_MODES, check_image
+from modules.lmdbio.keyset import KeySet
 from modules.pool import ordered_outputs
 from modules.text.normalize import clean_label
 
@@ -234,25 +236,24 @@ def iter_records(sources: Sequence[GtSource], config: LmdbConfig, lines: int | N
     if lines is None:
         lines = sum(_count_lines(s.gt_path) for s in sources)
     workers = _reader_count(config, lines)
-    # 16-byte digests of the (path, label) pairs seen: ~80 bytes a record instead of ~300 for the pairs
-    # themselves (millions of AIHub crops); a false duplicate needs a 128-bit collision.
-    seen: set[bytes] = set()
 
-    def deduplicated(records: list[_Record]) -> Iterator[_Record]:
+    def deduplicated(records: list[_Record], seen: KeySet) -> Iterator[_Record]:
+        # a 16-byte digest of each (path, label) pair goes in a set on disk (memory stays flat over millions
+        # of records); a false duplicate needs a 128-bit collision
+        digests = [hashlib.blake2b(f"{r.key}\t{r.label}".encode("utf-8"), digest_size=16).digest()
+                   for r in records if r.key is not None]
+        fresh = iter(seen.add_new(digests))
         for record in records:
-            if record.key is not None:
-                pair = hashlib.blake2b(f"{record.key}\t{record.label}".encode("utf-8"), digest_size=16).digest()
-                if pair in seen:
-                    record = record._replace(key=None, data=None, size=None, reason="duplicate_line")
-                else:
-                    seen.add(pair)
+            if record.key is not None and not next(fresh):
+                record = record._replace(key=None, data=None, size=None, reason="duplicate_line")
             yield record
 
     tasks = ((*chunk, config.validate) for chunk in _line_chunks(sources, _CHUNK))
     # Forked readers on Linux: they only read files, parse gt lines and image headers, and decode with
     # OpenCV, so no lock a parent thread may hold is needed.
-    for records in ordered_outputs(_load_task, tasks, workers, window=4, fork=True):
-        yield from deduplicated(records)
+    with KeySet() as seen:
+        for records in ordered_outputs(_load_task, tasks, workers, window=4, fork=True):
+            yield from deduplicated(records, seen)
 
 
 # ---------------------------------------------------------------- writing
@@ -304,8 +305,11 @@ def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
     inputs = []
     for source in sources:
         path = Path(source.gt_path)
-        digest = hashlib.sha1(path.read_bytes()).hexdigest()
-        inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest,
+        digest = hashlib.sha1()
+        with path.open("rb") as handle:  # in blocks: a gt file of millions of lines is tens of MB
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest.hexdigest(),
                        "mtime_ns": path.stat().st_mtime_ns})
     return {"format": "dtrb-lmdb-v1", "inputs": inputs, "validate": config.validate}
 
