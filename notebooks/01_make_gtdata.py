@@ -121,16 +121,13 @@ for split, crop_dir, gt in (("train", train_crop_dir, train_gt), ("test", test_c
 # Skipped records are counted by reason; kept records that something is noted about (`flagged (kept)`: a jamo-only label, an image file shared by two text-in-the-wild ids, a label whose line breaks became a space) are counted apart. Every one of them is a row of the problems table (file, annotation, reason, detail), saved as CSV beside the gt files.
 
 # %%
-import pandas as pd
 from IPython.display import display
 
-from modules.data.problems import problems_by_reason, problems_frame, write_problems_csv
+from modules.data.problems import problems_by_reason
+from modules.gtdata.report import save_reports
 
-counts = pd.DataFrame({split: dict(r.table()) for split, r in reports.items()}).fillna(0).astype(int)
-counts.to_csv(counts_csv, encoding="utf-8-sig")
+counts, problems = save_reports(reports, counts_csv, problems_csv)
 display(counts)
-problems = problems_frame({split: r.problem_records for split, r in reports.items()})
-write_problems_csv(problems, problems_csv)
 display(problems_by_reason(problems))
 display(problems.head(20))
 print(f"{len(problems)} problem rows in {problems_csv}")
@@ -139,14 +136,13 @@ print(f"{len(problems)} problem rows in {problems_csv}")
 # ## 4. Sample crops
 
 # %%
-import numpy as np
-
 from modules.data.gtfile import read_gt
+from modules.gtdata.report import sample_entries
 from modules.imageio import read_image
 from modules.viz import show_grid
 
 entries, _ = read_gt(train_gt)
-picked = [entries[i] for i in np.random.default_rng(0).choice(len(entries), min(show_samples, len(entries)), replace=False)]
+picked = sample_entries(entries, show_samples)
 if picked:
     figure = show_grid([read_image(Path(data_root) / e.path) for e in picked], [e.label for e in picked], columns=6)
 lengths = Counter(min(len(e.label), 20) for e in entries)

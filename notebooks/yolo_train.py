@@ -47,7 +47,7 @@ input_size: int = 512  # letterbox side at inference and validation (multiple of
 train_size: int = 320  # side of the training crops, taken at the input_size scale (multiple of 32)
 scale_range: list = [0.5, 1.3]  # random zoom of the training crops around the input_size scale
 cache_side: int = 960  # images are kept in memory with their longer side at most this
-epochs: int = 6  # training epochs; the schedule counts steps, so a seed gives the same detector on any machine (about 9 min on 2 cores)
+epochs: int = 6  # training epochs; the schedule counts steps, not time, where they fit in time_limit_min (about 9 min on 2 cores)
 vertical_repeat: int = 3  # images holding 2+ vertical words are shown this many times per epoch (1: once)
 sync_bn: bool = False  # torchrun runs: batch-norm statistics over the global batch (all processes)
 torchrun_nproc: int = 0  # > 0: launch the training under torchrun with this many processes on this machine
@@ -169,7 +169,7 @@ if torchrun_nproc > 0:
 
 # %% [markdown]
 # ## 4. Train (progress bar per epoch, validation each epoch, best and last checkpoints)
-# The learning rate warms up, then follows a cosine over the `epochs`' steps, so a seed gives the same detector on any machine that is fast enough; on a slower one `time_limit_min` takes over (the cosine then follows the larger of step progress and time used, and still ends annealed within it). With `ema_decay` the moving average of the weights is what is validated and saved: it smooths the last steps' noise.
+# The learning rate warms up, then follows a cosine over the `epochs`' steps, not time, on a machine fast enough to finish them within `time_limit_min`; on a slower one `time_limit_min` takes over (the cosine then follows the larger of step progress and time used, and still ends annealed within it). With `ema_decay` the moving average of the weights is what is validated and saved: it smooths the last steps' noise.
 
 # %%
 train_config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
