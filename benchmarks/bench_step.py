@@ -6,7 +6,8 @@
 The model is ``05_train``'s default (``ModelConfig()`` with a KS X 1001 Hangul + printable ASCII charset of
 2,445 classes, so the jamo output layer and the CTC loss are full size), stepped by ``Trainer.step`` on one
 fixed batch of random 32x128 crops with random 2-8 character labels: the figure is the optimisation step
-alone (batches come from the cache in a few milliseconds; see ``bench_train`` for the data pipeline).
+alone (batches come from the cache in a few milliseconds; ``bench_train`` times the DTRB-sized models with their
+data pipeline against a plain loop, at one batch size and the default thread count).
 Each thread count runs in its own subprocess, since torch's thread pool is fixed once it has run.
 Prints ms per step and samples/s per (threads, batch).
 """
@@ -27,12 +28,12 @@ def run(threads: int, batches: list[int], steps: int) -> list[dict]:
     import torch
 
     torch.set_num_threads(threads)
+    from benchmarks.bench_train import _charset
     from modules.recognizer.config import ModelConfig, Preprocess
     from modules.recognizer.model import build_model
     from modules.recognizer.train import OptimConfig, Trainer
-    from modules.text.charset import Charset, ksx1001_hangul, printable_ascii
 
-    charset = Charset.from_chars([*ksx1001_hangul(), *printable_ascii()])
+    charset = _charset()
     rng = random.Random(0)
     hangul = [c for c in charset.chars if "가" <= c <= "힣"]
     rows = []
