@@ -2,13 +2,14 @@
 
     python run_all.py                          # default profile: embedded data, CPU-sized (<30 min, 2 cores)
     python run_all.py --profile smoke          # tiny, for CI (<5 min)
+    python run_all.py --profile pretrain --workdir pretrain   # the shipped models' recipe (docs/pretrained.md)
     python run_all.py --profile full           # GPU / real AIHub + TextOCR settings
     python run_all.py --only 05_train -p num_iter=2000
     python run_all.py --from 03_create_lmdb -p 05_train.batch_size=64
 
 Each run leaves runs/<run id>/ with the executed notebooks, run.log and summary.json. A parameter
 that the target notebook does not declare is refused. The default profile runs every notebook with its
-own defaults; STEPS below holds the smoke and full overrides.
+own defaults; STEPS below holds the smoke, pretrain and full overrides.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ STEPS: list[Step | Prepare] = [
     Step("01_make_gtdata", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
     Step("crnn_preprocess", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
     Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100, "ood_count": 60},
-         full={"train_count": 1_000_000, "test_count": 20_000, "ood_count": 5_000}, outputs=("out_root",)),
+         full={"train_count": 1_000_000, "test_count": 20_000, "ood_count": 5_000},
+         pretrain={"train_count": 150_000}, outputs=("out_root",)),
     Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,
@@ -44,6 +46,10 @@ STEPS: list[Step | Prepare] = [
                "hidden_size": 256, "batch_norm": False, "augment": True, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
                "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111"},
+         # The shipped recognizer: the default model, trained from scratch on 3.7x the scenes and crops for
+         # 13,000 steps (about 55 min on one CPU thread while the detector trains on the other).
+         pretrain={"num_iter": 13_000, "val_interval": 1000, "finetune_from": "",
+                   "saved_model_dir": "saved_models/pretrain-None-VGG-BiLSTM-CTC-Seed1111"},
          outputs=("saved_model_dir",)),
     # Detection: YOLO annotations + anchors, detector training.
     Step("yolo_preprocess", smoke={"show_samples": 2}, full={}, outputs=("out_dir",)),
@@ -52,6 +58,9 @@ STEPS: list[Step | Prepare] = [
          full={"width_mult": 1.0, "head_width": 128, "input_size": 640, "train_size": 416, "cache_side": 1280, "epochs": 100,
                "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda",
                "exp_name": "full"},
+         # The shipped detector: the default model from scratch, 40 epochs over 1.8x the scenes, its schedule
+         # following the time past 55 min (the CPU run), resumable.
+         pretrain={"epochs": 40, "time_limit_min": 55.0, "resume": True, "finetune_from": "", "exp_name": "pretrain"},
          outputs=("out_root",)),
     # End to end: detect -> crop -> recognize, evaluation.
     Step("yolocrnn_demo", smoke={"num_samples": 2, "show_samples": 1, "eval_limit": 10},

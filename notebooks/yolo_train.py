@@ -63,6 +63,7 @@ device: str = "auto"  # "auto" (CUDA when available, else CPU), "cpu", "cuda" or
 score_threshold: float = 0.4  # detection score threshold for validation; saved in the checkpoint (DetectConfig)
 nms_iou: float = 0.3  # NMS IoU threshold for validation; saved in the checkpoint (DetectConfig; text lines seldom overlap)
 backbone_weights: str | None = None  # optional user MobileNet v1 backbone state_dict (.pt) of the same width
+finetune_from: str = ""  # detector checkpoint to start from (same architecture; its anchors are kept); "" trains from scratch
 resume: bool = False  # continue from <out_root>/<exp_name>/last.pt when it exists
 overwrite: bool = False  # train into an <out_root>/<exp_name> that holds another detector, deleting it (else the run stops first)
 seed: int = 0  # random seed
@@ -106,6 +107,12 @@ require_inputs({train_file: "yolo_preprocess", val_file: "yolo_preprocess", anch
 dev = resolve_device(device)
 config = DetectorConfig(width_mult=width_mult, head_width=head_width, input_size=input_size,
                         anchors=load_anchors(anchors_file))
+start_weights = None
+if finetune_from:
+    from modules.detector.finetune import finetune_config
+
+    config, start_weights = finetune_config(finetune_from, config)
+    print(f"fine-tuning from {finetune_from}: its anchors replace {anchors_file}'s")
 out_dir = Path(out_root) / exp_name
 folder_state = check_detector_dir(out_dir, config, overwrite=overwrite)
 print(f"device: {dev}; output folder {out_dir}: " + {"new": "new", "same": "holds this detector",
@@ -134,6 +141,8 @@ print(f"{(len(train_samples) - train_images) // max(vertical_repeat - 1, 1)} ima
 # %%
 torch.manual_seed(seed)
 model = YoloDetector(config).to(dev)
+if start_weights is not None:
+    model.load_state_dict(start_weights)
 if backbone_weights:
     missing = load_backbone_weights(model.backbone, backbone_weights)
     print(f"loaded backbone weights from {backbone_weights}; missing keys: {missing or 'none'}")

@@ -73,6 +73,8 @@ SCENE_VERSION = 2  # 2: 113 fonts split by family, real vocabulary, boards, big 
 PROFILES = {
     "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4, aihub_ood=4),
     "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150, aihub_ood=150),
+    # More training scenes; the test, dev and OOD sets are the default profile's, scene for scene.
+    "pretrain": SampleSizes(3_500, 150, 300, 500, 50, 10, aihub_dev=150, aihub_ood=150),
     "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200, aihub_dev=2_000, aihub_ood=2_000),
 }
 
@@ -249,7 +251,7 @@ def make_sample_datasets(
 def ensure_sample_datasets(data_root: str = "data", profile: str = "default", seed: int = 0) -> dict[str, str]:
     """Create the three sample datasets under ``data_root`` when absent (idempotent, resumable,
     atomic per file, with a progress bar) and return the paths made or found
-    (``dataset_paths``). ``profile``: ``smoke`` | ``default`` | ``full`` (sizes in ``PROFILES``)."""
+    (``dataset_paths``). ``profile``: ``smoke`` | ``default`` | ``pretrain`` | ``full`` (sizes in ``PROFILES``)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
     return make_sample_datasets(data_root, PROFILES[profile], seed)

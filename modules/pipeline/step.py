@@ -6,27 +6,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PROFILES = ("smoke", "default", "full")
+PROFILES = ("smoke", "default", "pretrain", "full")
 
 
 @dataclass(frozen=True)
 class Step:
     """A notebook ``notebooks/<name>.ipynb`` run with papermill.
 
-    The ``default`` profile runs the notebook with its own defaults; ``smoke`` and ``full`` hold the
-    overrides for those profiles. ``outputs`` names the parameters whose values are artifact paths,
+    The ``default`` profile runs the notebook with its own defaults; ``smoke``, ``pretrain`` and ``full``
+    hold the overrides for those profiles. ``outputs`` names the parameters whose values are artifact paths,
     listed (with whether they exist) in the run's ``summary.json``.
     """
 
     name: str
     smoke: Mapping[str, Any] = field(default_factory=dict)
     full: Mapping[str, Any] = field(default_factory=dict)
+    pretrain: Mapping[str, Any] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
 
     def overrides(self, profile: str) -> dict[str, Any]:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-        return dict({"smoke": self.smoke, "default": {}, "full": self.full}[profile])
+        return dict({"smoke": self.smoke, "default": {}, "pretrain": self.pretrain, "full": self.full}[profile])
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from modules.detector.augment import AugmentConfig
 from modules.detector.config import DetectorConfig, LossConfig, TrainConfig
 from modules.detector.dataset import load_samples, repeat_vertical
 from modules.detector.detect import TTA_SCALES, Detector
+from modules.detector.finetune import finetune_config
 from modules.detector.mobilenet import load_backbone_weights
 from modules.detector.model import YoloDetector
 from modules.detector.output_guard import check_detector_dir
@@ -69,7 +70,13 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
     torch.manual_seed(p["seed"])
     config = DetectorConfig(width_mult=p["width_mult"], head_width=p["head_width"], input_size=p["input_size"],
                             anchors=load_anchors(p["anchors_file"]))
+    start_weights = None
+    if p.get("finetune_from"):
+        config, start_weights = finetune_config(p["finetune_from"], config)
+        say(f"fine-tuning from {p['finetune_from']}: its anchors replace {p['anchors_file']}'s")
     model = YoloDetector(config).to(device)
+    if start_weights is not None:
+        model.load_state_dict(start_weights)
     if p["backbone_weights"]:
         missing = load_backbone_weights(model.backbone, p["backbone_weights"])
         say(f"loaded backbone weights from {p['backbone_weights']}; missing keys: {missing or 'none'}")
