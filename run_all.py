@@ -47,8 +47,8 @@ STEPS: list[Step | Prepare] = [
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
                "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111"},
          # The shipped recognizer: the default model, trained from scratch on 3.7x the scenes and crops for
-         # 13,000 steps (about 55 min on one CPU thread while the detector trains on the other).
-         pretrain={"num_iter": 13_000, "val_interval": 1000, "finetune_from": "",
+         # 12,000 steps (about an hour on one CPU thread while the detector trains on the other).
+         pretrain={"num_iter": 12_000, "val_interval": 1000, "finetune_from": "",
                    "saved_model_dir": "saved_models/pretrain-None-VGG-BiLSTM-CTC-Seed1111"},
          outputs=("saved_model_dir",)),
     # Detection: YOLO annotations + anchors, detector training.

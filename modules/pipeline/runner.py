@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from modules.pipeline.parameters import check_overrides, declared_parameters
+from modules.pipeline.provenance import code_commit, hardware
 from modules.pipeline.step import Prepare, Step
 
 # What a working root borrows from the repository (everything else it writes itself).
@@ -228,7 +229,8 @@ def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, over
 
     summary: dict[str, Any] = {"run_id": run_id, "profile": profile, "root": str(root),
                                "started": datetime.now(UTC).isoformat(), "status": "running",
-                               "overrides": overrides, "steps": []}
+                               "overrides": overrides, "code": code_commit(root), "hardware": hardware(),
+                               "steps": []}
     try:
         for index, (step, params) in enumerate(tqdm(plan, desc=f"run_all [{profile}]", unit="step")):
             log.info("step %s starting", step.name)

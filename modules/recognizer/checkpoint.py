@@ -142,8 +142,9 @@ def remap_for_charset(
                 skipped.append(name)
                 continue
             dst = target[name]
+            tensor = tensor.to(dst.dtype)  # half-precision weights (the shipped models) come back as float32
             if name.startswith("prediction.") and name.endswith(("generator.weight", "generator.bias")):
-                dst[new_ids] = tensor[old_ids].to(dst.dtype)
+                dst[new_ids] = tensor[old_ids]
                 remapped.append(name)
             elif name == "prediction.cell.rnn.weight_ih":
                 dst[:, :in_size] = tensor[:, :in_size]
