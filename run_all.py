@@ -41,11 +41,11 @@ STEPS: list[Step | Prepare] = [
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,
                             "max_train_samples": 2000, "max_val_samples": 200, "show_samples": 4,
-                            "saved_model_dir": "saved_models/smoke-None-VGG-BiLSTM-CTC-Seed1111"},
+                            "saved_model_dir": "saved_models/smoke-None-VGG-BiLSTM-CTC-Seed1111", "finetune_from": ""},
          full={"transformation": "TPS", "feature_extraction": "ResNet", "prediction": "Attn", "output_channel": 512,
                "hidden_size": 256, "batch_norm": False, "augment": True, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
-               "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111"},
+               "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111", "finetune_from": ""},
          # The shipped recognizer: the default model, trained from scratch on 3.7x the scenes and crops for
          # 12,000 steps (about an hour on one CPU thread while the detector trains on the other).
          pretrain={"num_iter": 12_000, "val_interval": 1000, "finetune_from": "",
@@ -54,10 +54,10 @@ STEPS: list[Step | Prepare] = [
     # Detection: YOLO annotations + anchors, detector training.
     Step("yolo_preprocess", smoke={"show_samples": 2}, full={}, outputs=("out_dir",)),
     Step("yolo_train", smoke={"epochs": 2, "input_size": 320, "train_size": 256, "cache_side": 480, "warmup_steps": 5,
-                              "time_limit_min": 3.0, "show_examples": 2, "exp_name": "smoke"},
+                              "time_limit_min": 3.0, "show_examples": 2, "exp_name": "smoke", "finetune_from": ""},
          full={"width_mult": 1.0, "head_width": 128, "input_size": 640, "train_size": 416, "cache_side": 1280, "epochs": 100,
                "batch_size": 32, "lr": 0.002, "warmup_steps": 1000, "time_limit_min": 0.0, "device": "cuda",
-               "exp_name": "full"},
+               "exp_name": "full", "finetune_from": ""},
          # The shipped detector: the default model from scratch, 40 epochs over 1.8x the scenes, its schedule
          # following the time past 55 min (the CPU run), resumable.
          pretrain={"epochs": 40, "time_limit_min": 55.0, "resume": True, "finetune_from": "", "exp_name": "pretrain"},
@@ -73,6 +73,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", choices=PROFILES, default="default")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this step (repeatable)")
     parser.add_argument("--from", dest="start", metavar="NAME", help="run from this step on")
+    parser.add_argument("--until", metavar="NAME", help="run up to this step (included)")
     parser.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                         help="override a notebook parameter: key=value or step.key=value")
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT,
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     root = prepare_workdir(REPO_ROOT, args.workdir)
     os.chdir(root)
     try:
-        run_dir, summary = run_pipeline(STEPS, args.profile, root, overrides, args.only, args.start)
+        run_dir, summary = run_pipeline(STEPS, args.profile, root, overrides, args.only, args.start, args.until)
     except StepFailed as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ fonts, with words from the shipped corpus: what the trained models are evaluated
 
     .venv/bin/python -m benchmarks.bench_ocr            # latest run_all checkpoints, else random (repo root)
     .venv/bin/python -m benchmarks.bench_ocr --images 30 --threads 2
+    .venv/bin/python -m benchmarks.bench_ocr --shipped  # the shipped pretrained models (models/pretrained/)
     .venv/bin/python -m benchmarks.bench_ocr --random   # force randomly initialised models
     .venv/bin/python -m benchmarks.bench_ocr --onnx     # the same models exported, run with onnxruntime
     .venv/bin/python -m benchmarks.bench_ocr --det-single   # detector once per image, not at three sizes
@@ -37,7 +38,7 @@ import torch
 
 from modules.ocr import OCR, OCRConfig
 from modules.ocr.api import detector_defaults
-from modules.ocr.latest_run import find_latest_checkpoints
+from modules.ocr.latest_run import RunCheckpoint, find_latest_checkpoints
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--detector", type=Path, help="detector checkpoint (default: latest run, else random)")
     parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (default: latest run, else random)")
     parser.add_argument("--random", action="store_true", help="use randomly initialised default models")
+    parser.add_argument("--shipped", action="store_true", help="use the shipped pretrained models")
     parser.add_argument("--batch-size", type=int, default=64, help="recognizer batch size")
     parser.add_argument("--onnx", action="store_true", help="export both models and run them with onnxruntime")
     parser.add_argument("--det-single", action="store_true",
@@ -112,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     config = OCRConfig(rec_batch_size=args.batch_size)
     with tempfile.TemporaryDirectory() as tmp:
         latest = {"detector": None, "recognizer": None} if args.random else find_latest_checkpoints(root=REPO_ROOT)
+        if args.shipped:
+            from modules.shipped import shipped_checkpoints
+
+            latest = {kind: RunCheckpoint(path, "shipped", "-") for kind, path in shipped_checkpoints().items()}
         det_path = args.detector or (latest["detector"].path if latest["detector"] else None)
         rec_path = args.recognizer or (latest["recognizer"].path if latest["recognizer"] else None)
         random_models = det_path is None or rec_path is None

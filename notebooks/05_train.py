@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 05 train
 # Train the Korean + English scene-text recognizer (DTRB's four-stage family: Transformation,
-# FeatureExtraction, SequenceModeling, Prediction) on one or more lmdbs mixed by ratio.
+# FeatureExtraction, SequenceModeling, Prediction) on one or more lmdbs mixed by ratio, starting from the
+# shipped pretrained recognizer (`models/pretrained/`; `finetune_from=""` trains from scratch).
 #
 # **Inputs**: `data_lmdb/train/<name>/` (DTRB lmdb layout), `data_lmdb/test/generated/` (validation,
 # rendered with fonts held out of training), `data_lmdb/charset.txt`.
@@ -82,7 +83,7 @@ device: str = "auto"  # "auto" picks CUDA when available, else CPU; or "cpu", "c
 seed: int = 1111  # seed for weights, batch order and augmentation
 resume: bool = True  # continue from saved_model_dir/last.pth when it exists and matches
 overwrite: bool = False  # train into a saved_model_dir that holds another model or charset, deleting it (else the run stops first)
-finetune_from: str = ""  # checkpoint to start from (a different charset is remapped, with a report)
+finetune_from: str = "models/pretrained/recognizer.pth"  # checkpoint to start from: the shipped recognizer (a different charset is remapped, with a report); "" trains from scratch
 show_samples: int = 12  # validation crops shown with their predictions at the end
 
 # %% [markdown]
@@ -102,10 +103,11 @@ from modules.device import resolve_device
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.output_guard import check_saved_model_dir
 from modules.recognizer.train import amp_dtype
-from modules.pipeline.inputs import require_inputs
+from modules.pipeline.inputs import require_finetune_source, require_inputs
 from modules.text.charset import Charset
 
 require_inputs({charset_path: "04_extract_charset", train_root: "03_create_lmdb", valid_data: "03_create_lmdb"})
+require_finetune_source(finetune_from)
 torch.manual_seed(seed)
 if num_threads > 0:
     torch.set_num_threads(num_threads)

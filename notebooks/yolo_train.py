@@ -1,6 +1,6 @@
 # %% [markdown]
 # # yolo_train
-# Train the YOLOv3-MobileNet text detector from scratch on the YOLO annotations, validating precision / recall / H-mean (IoU >= 0.5, don't-care aware) every epoch.
+# Train the YOLOv3-MobileNet text detector on the YOLO annotations, starting from the shipped pretrained detector (`finetune_from=""`: from scratch), validating precision / recall / H-mean (IoU >= 0.5, don't-care aware) every epoch.
 #
 # **Inputs**: `data/yolo/train.txt`, `data/yolo/val.txt`, `data/yolo/anchors.json`
 #
@@ -63,7 +63,7 @@ device: str = "auto"  # "auto" (CUDA when available, else CPU), "cpu", "cuda" or
 score_threshold: float = 0.4  # detection score threshold for validation; saved in the checkpoint (DetectConfig)
 nms_iou: float = 0.3  # NMS IoU threshold for validation; saved in the checkpoint (DetectConfig; text lines seldom overlap)
 backbone_weights: str | None = None  # optional user MobileNet v1 backbone state_dict (.pt) of the same width
-finetune_from: str = ""  # detector checkpoint to start from (same architecture; its anchors are kept); "" trains from scratch
+finetune_from: str = "models/pretrained/detector.pt"  # detector to start from: the shipped one (same architecture; its anchors are kept); "" trains from scratch
 resume: bool = False  # continue from <out_root>/<exp_name>/last.pt when it exists
 overwrite: bool = False  # train into an <out_root>/<exp_name> that holds another detector, deleting it (else the run stops first)
 seed: int = 0  # random seed
@@ -95,15 +95,17 @@ from modules.viz import draw_boxes, show_grid
 
 # %% [markdown]
 # ## 1. Device and output folder
-# The architecture comes from the parameters. An output folder holding another detector stops the run
+# The architecture comes from the parameters; fine-tuning (`finetune_from`, by default the shipped detector)
+# keeps the checkpoint's anchors, which its head learned to predict from. An output folder holding another detector stops the run
 # here, before any image is decoded (set `overwrite=True` to replace it); the same detector resumes.
 
 # %%
 from modules.detector.output_guard import check_detector_dir
 from modules.device import resolve_device
-from modules.pipeline.inputs import require_inputs
+from modules.pipeline.inputs import require_finetune_source, require_inputs
 
 require_inputs({train_file: "yolo_preprocess", val_file: "yolo_preprocess", anchors_file: "yolo_preprocess"})
+require_finetune_source(finetune_from)
 dev = resolve_device(device)
 config = DetectorConfig(width_mult=width_mult, head_width=head_width, input_size=input_size,
                         anchors=load_anchors(anchors_file))

@@ -40,8 +40,9 @@ if IN_COLAB:  # only what the notebooks import: the lines above the '# ----' mar
 print("repository root:", root)
 
 # %% tags=["parameters"]
-detector_checkpoint: str = ""  # detector .pt; empty: from the latest run_all.py run
-recognizer_checkpoint: str = ""  # recognizer .pth; empty: from the latest run_all.py run
+detector_checkpoint: str = ""  # detector .pt; empty: from the latest run_all.py run (the shipped one when no run trained one)
+recognizer_checkpoint: str = ""  # recognizer .pth; empty: from the latest run_all.py run (the shipped one when no run trained one)
+compare_shipped: bool = True  # also evaluate the shipped pretrained models on the same sets, side by side
 sample_image_dir: str = "data/test_image"  # generated scenes to show
 user_image_dir: str = "data/demo_images"  # drop your own photos here (optional; skipped when absent)
 num_samples: int = 6  # images of sample_image_dir to run and draw (all of user_image_dir are run)
@@ -82,25 +83,21 @@ import matplotlib.pyplot as plt
 from modules.ocr import OCR, OCRConfig
 from modules.viz import hangul_font
 
-if not (detector_checkpoint and recognizer_checkpoint):
-    from modules.ocr.latest_run import find_latest_checkpoints
+from modules.ocr.latest_run import find_latest_checkpoints
 
-    latest = find_latest_checkpoints("runs")
-    missing = [f"{kind} (run {step} first)" for kind, step, given in
-               (("detector", "yolo_train", detector_checkpoint), ("recognizer", "05_train", recognizer_checkpoint))
-               if not given and latest[kind] is None]
-    if missing:
-        raise RuntimeError("no checkpoint found for the " + " and the ".join(missing)
-                           + ", or pass detector_checkpoint / recognizer_checkpoint")
+latest = find_latest_checkpoints("runs")
+models = "run"
+if any(latest[kind] is None and not given for kind, given in (("detector", detector_checkpoint),
+                                                               ("recognizer", recognizer_checkpoint))):
+    models = "shipped"
+    print("no run_all.py run recorded both models yet: the shipped pretrained models stand in for the missing ones")
 config = OCRConfig(margin=margin, extra_margins=extra_margins, wide_width=wide_width, decoder=decoder,
                    min_confidence=min_confidence, vertical=vertical)
 options = {"input_size": det_input_size or None, "score_threshold": det_score_threshold or None,
            "tta_scales": tuple(det_scales) if len(det_scales) > 1 else ()}
 ocr = OCR.from_checkpoints(detector=detector_checkpoint or None, recognizer=recognizer_checkpoint or None,
-                           device=device, config=config,
+                           device=device, config=config, models=models,
                            detector_options={k: v for k, v in options.items() if v is not None})
-for kind, source in ocr.sources.items():
-    print(f"{kind}: {source}")
 
 # %% [markdown]
 # ## 2. Run on sample photos
@@ -199,12 +196,41 @@ if ood_label_dir and Path(ood_label_dir).is_dir():
     reports["out-of-distribution (OOD dev scenes)"] = ood_report
 else:
     print(f"{ood_label_dir or 'no OOD folder'}: absent, OOD evaluation skipped")
-summary = pd.DataFrame([{"set": name, "images": r["images"], "detection H": round(r["detection"]["hmean"], 3),
-                         "end-to-end F": round(r["end_to_end"]["hmean"], 3),
-                         "recognition on gt crops %": round(100 * r["recognition"]["word_accuracy"], 2)}
-                        for name, r in reports.items()])
+from modules.ocr.evaluate import summary_row
+
+summary = pd.DataFrame([summary_row(name, r) for name, r in reports.items()])
 summary.to_csv(Path(output_dir) / "eval_summary.csv", index=False)
 summary
+
+# %% [markdown]
+# ## 7. The run's models beside the shipped ones
+# The same sets read by the shipped pretrained models (`models/pretrained/`, see its model card), with the
+# same settings. The default run fine-tunes from them: it should read better than they do, out of
+# distribution above all; where it does not, the table shows it.
+
+# %%
+from modules.shipped import ShippedModelError, shipped_checkpoints
+
+rows = [{"models": "this run", **summary_row(name, r)} for name, r in reports.items()]
+try:
+    shipped = shipped_checkpoints()
+except ShippedModelError as error:
+    shipped = None
+    print(f"no comparison: {error}")
+if compare_shipped and shipped and models == "run":
+    ocr_shipped = OCR.from_checkpoints(device=device, config=config, models="shipped",
+                                       detector_options={k: v for k, v in options.items() if v is not None})
+    sets = {"in-distribution (test scenes)": iter_aihub_outdoor(eval_label_dir, eval_image_dir) if eval_format == "aihub"
+            else iter_textocr(textocr_json, textocr_image_root)}
+    if "out-of-distribution (OOD dev scenes)" in reports:
+        sets["out-of-distribution (OOD dev scenes)"] = iter_aihub_outdoor(ood_label_dir, ood_image_dir)
+    for name, records in sets.items():
+        r = evaluate_ocr(ocr_shipped, records, limit=eval_limit or None, ignore_case=ignore_case,
+                         drop_jamo_only=drop_jamo_only if name.startswith("in-") else False)
+        rows.append({"models": "shipped", **summary_row(name, r)})
+compare = pd.DataFrame(rows)
+compare.to_csv(Path(output_dir) / "eval_compare.csv", index=False)
+compare
 
 # %%
 assert Path(eval_json).exists(), f"{eval_json} was not written"

@@ -17,12 +17,12 @@ MODULES = Path(__file__).resolve().parents[1] / "modules"
 # From the bottom. Inside a layer, a module may import the ones listed before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # base: files, text, geometry, the device, and small helpers every area shares
-    ("imageio", "text", "device", "distributed", "geometry", "pool", "scratch", "checkpoint", "model_size",
+    ("imageio", "text", "device", "distributed", "geometry", "pool", "scratch", "checkpoint", "shipped", "model_size",
      "onnx_session", "output_guard", "viz"),
     ("data", "datasets", "lmdbio"),  # annotations, dataset readers, lmdb storage
     ("metrics", "gtdata", "generator", "renaming"),  # data preparation and the metrics the models report
     ("recognizer", "detector"),  # the models, their training and inference
-    ("ocr", "export"),  # end to end, deployment
+    ("ocr", "export", "pretrained"),  # end to end, deployment, shipping pretrained models
     ("pipeline",),  # notebook runner
 )
 # Storage, geometry and metrics import no torch (the lmdb writer and the data chain run without it).

@@ -45,5 +45,5 @@ def test_only_bad_files_exit_1_and_missing_input_exit_2(tmp_path, capsys):
 def test_missing_checkpoints_are_named(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_image(tmp_path / "a.jpg", scene((50, 50), []))
-    assert main([str(tmp_path / "a.jpg")]) == 2
+    assert main([str(tmp_path / "a.jpg"), "--latest-run"]) == 2
     assert "run run_all.py first" in capsys.readouterr().err

@@ -45,27 +45,31 @@ def test_no_runs_gives_none(tmp_path):
     assert find_latest_checkpoints("runs", root=tmp_path) == {"detector": None, "recognizer": None}
 
 
-def test_fallback_to_newest_file_in_saved_models(tmp_path):
-    for name, mtime in (("a/best_accuracy.pth", 100), ("b/best_accuracy.pth", 200), ("yolo/y/best.pt", 50),
-                        ("yolo/y/last.pt", 60), ("yolo/old/best.pt", 10)):
+def test_only_recorded_paths_count_never_a_stray_newer_file(tmp_path):
+    for name, mtime in (("a/best_accuracy.pth", 100), ("b/best_accuracy.pth", 200), ("yolo/y/best.pt", 50)):
         path = tmp_path / "saved_models" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
         os.utime(path, (mtime, mtime))
+    assert find_latest_checkpoints("runs", root=tmp_path) == {"detector": None, "recognizer": None}
+    _summary(tmp_path, "r1", [_step("05_train", "saved_models/a")], 10)
     found = find_latest_checkpoints("runs", root=tmp_path)
-    assert found["recognizer"].path == tmp_path / "saved_models/b/best_accuracy.pth"
-    assert found["detector"].path == tmp_path / "saved_models/yolo/y/best.pt"
-    assert "newest in saved_models" in found["recognizer"].run
-    assert find_latest_checkpoints("runs", root=tmp_path, fallback_dir=None)["detector"] is None
+    assert found["recognizer"].path == tmp_path / "saved_models/a/best_accuracy.pth"  # not the newer b/
+    assert found["detector"] is None
 
 
-def test_folder_artifact_is_searched_for_its_newest_experiment(tmp_path):
-    for name, mtime in (("saved_models/yolo/old/best.pt", 10), ("saved_models/yolo/new/best.pt", 20),
-                        ("saved_models/yolo/new/last.pt", 30)):
+def test_out_root_artifact_means_the_steps_own_experiment(tmp_path):
+    for name, mtime in (("saved_models/yolo/mine/best.pt", 10), ("saved_models/yolo/mine/last.pt", 30),
+                        ("saved_models/yolo/stray/best.pt", 50)):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
         os.utime(path, (mtime, mtime))
-    _summary(tmp_path, "r1", [_step("yolo_train", "saved_models/yolo")], 100)
-    found = find_latest_checkpoints("runs", root=tmp_path, fallback_dir=None)
-    assert found["detector"].path == tmp_path / "saved_models/yolo/new/best.pt" and found["detector"].run == "r1"
+    step = _step("yolo_train", "saved_models/yolo")
+    step["parameters"] = {"out_root": "saved_models/yolo", "exp_name": "mine"}
+    _summary(tmp_path, "r1", [step], 100)
+    found = find_latest_checkpoints("runs", root=tmp_path)
+    assert found["detector"].path == tmp_path / "saved_models/yolo/mine/best.pt" and found["detector"].run == "r1"
+    step["parameters"]["exp_name"] = "gone"
+    (tmp_path / "runs/r1/summary.json").write_text(json.dumps({"steps": [step]}), encoding="utf-8")
+    assert find_latest_checkpoints("runs", root=tmp_path)["detector"] is None

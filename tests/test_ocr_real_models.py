@@ -62,7 +62,7 @@ def test_from_checkpoints_and_cli_with_latest_run(checkpoints, tmp_path, capsys)
     steps = [{"name": "05_train", "status": "ok", "artifacts": {"saved_model_dir": {"path": str(rec_path.parent)}}},
              {"name": "yolo_train", "status": "ok", "artifacts": {"model_dir": {"path": str(det_path.parent)}}}]
     (run / "summary.json").write_text(json.dumps({"steps": steps}), encoding="utf-8")
-    ocr = OCR.from_checkpoints(runs_dir=tmp_path / "runs")
+    ocr = OCR.from_checkpoints(runs_dir=tmp_path / "runs", models="run")
     assert "20260101-000000-smoke" in ocr.sources["detector"] and str(rec_path) in ocr.sources["recognizer"]
 
     folder = tmp_path / "images"
@@ -70,10 +70,10 @@ def test_from_checkpoints_and_cli_with_latest_run(checkpoints, tmp_path, capsys)
     write_image(folder / "scene.jpg", _photo())
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
     out = tmp_path / "out.json"
-    code = main([str(folder), "--runs-dir", str(tmp_path / "runs"), "--json", str(out)])
+    code = main([str(folder), "--latest-run", "--runs-dir", str(tmp_path / "runs"), "--json", str(out)])
     err = capsys.readouterr().err
     assert code == 0
-    assert "[latest run_all.py run]" in err and "20260101-000000-smoke" in err
+    assert "(latest run)" in err and "20260101-000000-smoke" in err
     assert "broken.png" in err and "1 image(s) read, 1 skipped" in err
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data["pages"]) == 1 and data["skipped"][0]["file"].endswith("broken.png")

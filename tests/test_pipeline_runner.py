@@ -182,3 +182,13 @@ def test_a_prepare_step_runs_only_when_a_notebook_reads_what_it_provides(root: P
                                                                       ("c", "ok")]
     assert (root / "sample" / "made.txt").read_text() == "smoke" and not (root / "other").exists()
     assert "no selected notebook reads its data" in summary["steps"][1]["error"]
+
+
+def test_select_until_and_from_until() -> None:
+    steps = [Prepare("p", "x:y"), Step("a"), Step("b"), Step("c")]
+    assert [s.name for s in select_steps(steps, until="b")] == ["p", "a", "b"]
+    assert [s.name for s in select_steps(steps, start="b", until="c")] == ["p", "b", "c"]
+    with pytest.raises(ValueError, match="comes after"):
+        select_steps(steps, start="c", until="a")
+    with pytest.raises(ValueError, match="unknown step"):
+        select_steps(steps, until="zz")

@@ -3,8 +3,8 @@
     python -m modules.ocr IMAGE_OR_FOLDER [--detector CKPT] [--recognizer CKPT] [--json OUT.json]
                           [--draw OUT_DIR] [--lines] [--recursive]
 
-Without ``--detector`` / ``--recognizer`` the checkpoints of the latest ``run_all.py`` run are used (and
-named). Two ``.onnx`` files (from ``python -m modules.export``) run on onnxruntime instead of PyTorch. A file that is not a readable image is reported and skipped; the rest still run. ``--json``
+Without ``--detector`` / ``--recognizer`` the shipped pretrained models (``models/pretrained/``) are used,
+or with ``--latest-run`` the checkpoints the latest ``run_all.py`` run recorded; which ones is printed. Two ``.onnx`` files (from ``python -m modules.export``) run on onnxruntime instead of PyTorch. A file that is not a readable image is reported and skipped; the rest still run. ``--json``
 writes ``{"pages": [...], "skipped": [{"file", "reason"}]}`` (sub-folders left out without ``--recursive``
 are listed there too); ``--draw`` writes ``<name>.jpg`` per image with the boxes and text drawn, ``<name>``
 distinct per image (``photo.jpg`` and ``photo.png`` -> ``photo_jpg.jpg``, ``photo_png.jpg``). ``--json`` and
@@ -74,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m modules.ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("input", type=Path, help="an image or a folder of images")
-    parser.add_argument("--detector", type=Path, help="detector checkpoint (.pt); default: latest run_all run")
-    parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (.pth); default: latest run_all run")
+    parser.add_argument("--detector", type=Path, help="detector checkpoint (.pt); default: the shipped one")
+    parser.add_argument("--recognizer", type=Path, help="recognizer checkpoint (.pth); default: the shipped one")
+    parser.add_argument("--latest-run", action="store_true",
+                        help="use the latest run_all.py run's models (the paths its summary recorded) for those not given")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write all results to this JSON file")
     parser.add_argument("--draw", type=Path, metavar="OUT_DIR", help="write each image with boxes + text here")
     parser.add_argument("--lines", action="store_true", help="print lines instead of words")
@@ -101,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "and 1.25x that size and the boxes are fused")
     parser.add_argument("--min-confidence", type=float, default=OCRConfig.min_confidence,
                         help="drop words read with a lower confidence (0 keeps every detected box)")
-    parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for the default checkpoints)")
+    parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for --latest-run)")
     return parser
 
 
@@ -130,13 +132,13 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
                 ocr = OCR.from_onnx(args.detector, args.recognizer, config, detector_options=options)
             else:
                 ocr = OCR.from_checkpoints(args.detector, args.recognizer, device=args.device, config=config,
-                                           runs_dir=args.runs_dir, detector_options=options)
+                                           runs_dir=args.runs_dir, detector_options=options,
+                                           models="run" if args.latest_run else "shipped", announce=False)
         except (FileNotFoundError, ValueError) as error:  # CheckpointError and DeviceError are ValueErrors
             print(f"error: {error}", file=sys.stderr)
             return 2
         for kind in ("detector", "recognizer"):
-            given = getattr(args, kind) is not None
-            print(f"{kind}: {ocr.sources.get(kind)}" + ("" if given else "  [latest run_all.py run]"), file=sys.stderr)
+            print(f"{kind}: {ocr.sources.get(kind)}", file=sys.stderr)
 
     pages, skipped = [], []
     reasons: Counter[str] = Counter()

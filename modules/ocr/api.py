@@ -1,6 +1,7 @@
 """End-to-end OCR: detect words -> crop them from the original image -> recognize in batches -> order.
 
     from modules.ocr import OCR
+    ocr = OCR.from_checkpoints()     # the shipped models; models="run": the latest run_all.py run's
     ocr = OCR.from_checkpoints(detector="saved_models/yolo/exp/best.pt",
                                recognizer="saved_models/exp/best_accuracy.pth")
     page = ocr("photo.jpg")          # Page: lines -> words (4-point box, text, confidence)
@@ -111,6 +112,31 @@ def detector_defaults(options: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"tta_scales": TTA_SCALES, **dict(options or {})}
 
 
+MODEL_SOURCES = ("shipped", "run")
+
+
+def default_checkpoints(models: str = "shipped", runs_dir: str | os.PathLike = "runs") -> dict[str, tuple[Path, str]]:
+    """``{"detector": (path, source), "recognizer": (path, source)}``: the shipped models (``models=
+    "shipped"``, verified against ``SHA256SUMS``) or the latest ``run_all.py`` run's (``"run"``); ``source``
+    says which, for printing. Raises ``FileNotFoundError`` naming what is missing."""
+    if models == "shipped":
+        from modules.shipped import PRETRAINED_DIR, ShippedModelError, shipped_checkpoints
+
+        try:
+            paths = shipped_checkpoints()
+        except ShippedModelError as error:
+            raise FileNotFoundError(f"shipped models unusable: {error}") from error
+        return {kind: (path, f"{path} (shipped, {PRETRAINED_DIR / 'model_card.md'})") for kind, path in paths.items()}
+    from modules.ocr.latest_run import find_latest_checkpoints
+
+    latest = find_latest_checkpoints(runs_dir)
+    missing = [kind for kind, found in latest.items() if found is None]
+    if missing:
+        raise FileNotFoundError(f"no {' or '.join(missing)} checkpoint recorded by a run_all.py run under {runs_dir}/: "
+                                "run run_all.py first, or use the shipped models")
+    return {kind: (found.path, f"{found} (latest run)") for kind, found in latest.items()}
+
+
 def load_image(image: ImageInput) -> tuple[np.ndarray, str]:
     """Any accepted input -> ``((H, W, 3) uint8 RGB, source name)``.
 
@@ -163,37 +189,36 @@ class OCR:
         config: OCRConfig | None = None,
         runs_dir: str | os.PathLike = "runs",
         detector_options: dict[str, Any] | None = None,
+        models: str = "shipped",
+        announce: bool = True,
     ) -> OCR:
-        """Load both models; a path left as None comes from the latest ``run_all.py`` run.
+        """Load both models; a path left as None comes from ``models``: ``"shipped"`` (the pretrained
+        models in ``models/pretrained/``, checked against their checksums) or ``"run"`` (the latest
+        ``run_all.py`` run under ``runs_dir``, from the paths its summary recorded).
 
         ``detector_options`` go to ``Detector.from_checkpoint`` (e.g. ``input_size``, ``score_threshold``)
         on top of ``detector_defaults()`` (multi-scale detection; ``{"tta_scales": ()}`` runs it once).
         Both models load onto one device: ``device`` through ``modules.device.resolve_device`` (None or
         "auto": CUDA when available, else CPU; ``DeviceError`` for a device this machine lacks).
-        Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` tells where each
-        checkpoint came from.
+        Raises ``FileNotFoundError`` naming what is missing. ``self.sources`` says where each model came
+        from; ``announce`` also prints it.
         """
         from modules.device import resolve_device  # imported late: reading results needs no torch
-        from modules.ocr.latest_run import find_latest_checkpoints
 
+        if models not in MODEL_SOURCES:
+            raise ValueError(f"models must be one of {', '.join(MODEL_SOURCES)}, got {models!r}")
         device = resolve_device(device)
-
         sources = {"detector": str(detector) if detector else "", "recognizer": str(recognizer) if recognizer else ""}
         if detector is None or recognizer is None:
-            latest = find_latest_checkpoints(runs_dir)
+            found = default_checkpoints(models, runs_dir)
             for kind in ("detector", "recognizer"):
                 if sources[kind]:
                     continue
-                if latest[kind] is None:
-                    raise FileNotFoundError(
-                        f"no {kind} checkpoint given and none found in the summaries under {runs_dir}/: "
-                        f"run run_all.py first or pass the {kind} checkpoint path"
-                    )
-                sources[kind] = str(latest[kind])
+                path, sources[kind] = found[kind]
                 if kind == "detector":
-                    detector = latest[kind].path
+                    detector = path
                 else:
-                    recognizer = latest[kind].path
+                    recognizer = path
         for kind, path in (("detector", detector), ("recognizer", recognizer)):
             if not Path(path).is_file():
                 raise FileNotFoundError(f"{kind} checkpoint not found: {path}")
@@ -206,6 +231,8 @@ class OCR:
             config,
         )
         ocr.sources = sources
+        for kind, source in sources.items() if announce else ():
+            print(f"{kind}: {source}")
         return ocr
 
     @classmethod

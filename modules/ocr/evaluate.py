@@ -149,3 +149,11 @@ def evaluate_ocr(
                      "drop_jamo_only": drop_jamo_only, "limit": limit, **ocr.settings()},
         "per_image": per_image,
     }
+
+
+def summary_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
+    """One row of the demo's evaluation tables for an ``evaluate_ocr`` report: the set, its image count,
+    detection H-mean, end-to-end F and recognition accuracy (%) on the ground-truth crops."""
+    return {"set": name, "images": report["images"], "detection H": round(report["detection"]["hmean"], 3),
+            "end-to-end F": round(report["end_to_end"]["hmean"], 3),
+            "recognition on gt crops %": round(100 * report["recognition"]["word_accuracy"], 2)}

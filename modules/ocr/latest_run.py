@@ -2,17 +2,15 @@
 
 ``run_all.py`` leaves ``runs/<run id>/summary.json``::
 
-    {"steps": [{"name": "05_train", "status": "ok", "seconds": 12.3,
+    {"steps": [{"name": "05_train", "status": "ok", "seconds": 12.3, "parameters": {...},
                 "artifacts": {"saved_model_dir": {"path": "saved_models/x", "exists": true}}}, ...]}
 
-Runs are taken newest first (by the summary's modification time). The recognizer is the first
-``best_accuracy.pth`` (else ``best_norm_ED.pth``, ``last.pth``, any ``.pth``) named by, or found inside,
-an artifact of a successful step (a folder artifact is searched down to its newest sub-folder holding
-one); the detector likewise with ``best.pt`` (else ``last.pt``, any ``.pt``).
-A run that trained only one of the two (e.g. ``--only yolo_train``) supplies that one; the other comes
-from the newest older run that has it. When no summary names one, the newest such file under
-``fallback_dir`` (``saved_models/``) is used (the folder written last; ``best`` before ``last`` in it),
-with ``run`` set to ``"(newest in saved_models)"``.
+Runs are taken newest first (by the summary's modification time). Only the paths a summary recorded
+count, never a stray newer file: the recognizer is ``best_accuracy.pth`` (else ``best_norm_ED.pth``,
+``last.pth``) in, or named by, an artifact of a successful step; the detector likewise ``best.pt`` (else
+``last.pt``), a step with ``out_root`` and ``exp_name`` parameters (yolo_train) being looked for in
+``out_root/exp_name`` only. A run that trained only one of the two (e.g. ``--only yolo_train``) supplies
+that one; the other comes from the newest older run that has it.
 """
 
 from __future__ import annotations
@@ -38,42 +36,31 @@ class RunCheckpoint:
         return f"{self.path} (run {self.run}, step {self.step})"
 
 
-def _newest_preferred(files: list[Path], names: tuple[str, ...]) -> Path | None:
-    """Among checkpoint files, the folder written last, and in it the preferred name (best before last)."""
-    if not files:
-        return None
-    folder = max({f.parent for f in files}, key=lambda d: max(f.stat().st_mtime for f in files if f.parent == d))
-    mine = [f for f in files if f.parent == folder]
-    return min(mine, key=lambda f: (names.index(f.name) if f.name in names else len(names), f.name))
-
-
 def _pick(path: Path, names: tuple[str, ...], suffix: str) -> Path | None:
-    """``path`` itself if it is a checkpoint file of ``suffix``; for a folder, the preferred file in it,
-    else in its newest sub-folder holding one (e.g. ``out_root`` -> ``out_root/<exp>/best.pt``)."""
+    """``path`` itself if it is a checkpoint file of ``suffix``; for a folder, the preferred file in it."""
     if path.is_file():
         return path if path.suffix == suffix else None
-    if not path.is_dir():
-        return None
-    for name in names:
-        if (path / name).is_file():
-            return path / name
-    return _newest_preferred(sorted(path.rglob(f"*{suffix}")), names)
+    return next((path / name for name in names if (path / name).is_file()), None)
 
 
 def _artifact_paths(step: dict) -> list[str]:
+    """The step's artifact paths; an ``out_root`` artifact becomes ``out_root/<exp_name>`` (the folder the
+    step wrote, not whichever experiment in it is newest)."""
+    params = step.get("parameters") or {}
     paths = []
     for value in (step.get("artifacts") or {}).values():
-        if isinstance(value, dict) and isinstance(value.get("path"), str):
-            paths.append(value["path"])
-        elif isinstance(value, str):
-            paths.append(value)
+        path = value.get("path") if isinstance(value, dict) else value
+        if not isinstance(path, str):
+            continue
+        if isinstance(params.get("exp_name"), str) and params.get("out_root") == path:
+            path = f"{path}/{params['exp_name']}"
+        paths.append(path)
     return paths
 
 
 def find_latest_checkpoints(
     runs_dir: str | os.PathLike[str] = "runs",
     root: str | os.PathLike[str] = ".",
-    fallback_dir: str | os.PathLike[str] | None = "saved_models",
 ) -> dict[str, RunCheckpoint | None]:
     """Return ``{"detector": RunCheckpoint | None, "recognizer": RunCheckpoint | None}``.
 
@@ -101,10 +88,4 @@ def find_latest_checkpoints(
                             found[kind] = RunCheckpoint(pick, summary.parent.name, str(step.get("name", "?")))
         if all(found.values()):
             break
-    if fallback_dir is not None and Path(root, fallback_dir).is_dir():
-        for kind, (names, _) in wanted.items():
-            if found[kind] is None:
-                newest = _newest_preferred([p for n in names for p in Path(root, fallback_dir).rglob(n)], names)
-                if newest is not None:
-                    found[kind] = RunCheckpoint(newest, f"(newest in {fallback_dir})", "-")
     return found

@@ -149,19 +149,21 @@ def run_notebook(step: Step, parameters: dict[str, Any], root: Path, run_dir: Pa
     return result
 
 
-def select_steps(steps: Sequence[Step | Prepare], only: Sequence[str] = (), start: str | None = None
-                 ) -> list[Step | Prepare]:
-    """The steps to run: ``only`` these names, or all from ``start`` on (``Prepare`` steps always run)."""
+def select_steps(steps: Sequence[Step | Prepare], only: Sequence[str] = (), start: str | None = None,
+                 until: str | None = None) -> list[Step | Prepare]:
+    """The steps to run: ``only`` these names, or all from ``start`` on and / or up to ``until`` (both
+    included); ``Prepare`` steps always run."""
     names = [s.name for s in steps]
-    for name in [*only, *([start] if start else [])]:
+    for name in [*only, *([start] if start else []), *([until] if until else [])]:
         if name not in names:
             raise ValueError(f"unknown step {name!r}; steps are: {', '.join(names)}")
     if only:
         return [s for s in steps if isinstance(s, Prepare) or s.name in only]
-    if start:
-        first = names.index(start)
-        return [s for i, s in enumerate(steps) if isinstance(s, Prepare) or i >= first]
-    return list(steps)
+    first = names.index(start) if start else 0
+    last = names.index(until) if until else len(names) - 1
+    if first > last:
+        raise ValueError(f"--from {start} comes after --until {until}")
+    return [s for i, s in enumerate(steps) if isinstance(s, Prepare) or first <= i <= last]
 
 
 def resolve_parameters(step: Step, profile: str, overrides: dict[str, Any], root: Path) -> dict[str, Any]:
@@ -205,11 +207,12 @@ def write_summary(path: Path, summary: dict[str, Any]) -> None:
 
 
 def run_pipeline(steps: Sequence[Step | Prepare], profile: str, root: Path, overrides: dict[str, Any],
-                 only: Sequence[str] = (), start: str | None = None) -> tuple[Path, dict[str, Any]]:
+                 only: Sequence[str] = (), start: str | None = None, until: str | None = None
+                 ) -> tuple[Path, dict[str, Any]]:
     """Run the selected steps in order; returns the run folder and the summary (also in summary.json)."""
     from tqdm.auto import tqdm
 
-    selected = select_steps(steps, only, start)
+    selected = select_steps(steps, only, start, until)
     check_command_line(selected, overrides, root)
     plan = [(s, resolve_parameters(s, profile, overrides, root) if isinstance(s, Step)
              and (root / "notebooks" / f"{s.name}.ipynb").exists() else None) for s in selected]

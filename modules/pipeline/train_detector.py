@@ -37,6 +37,7 @@ from modules.detector.report import plot_history, training_summary
 from modules.detector.train import evaluate, fit
 from modules.distributed import DistContext, barrier
 from modules.model_size import count_parameters
+from modules.pipeline.inputs import require_finetune_source
 from modules.pipeline.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "yolo_train.ipynb"
@@ -72,6 +73,7 @@ def train_detector(p: dict[str, Any], context: DistContext, device: torch.device
                             anchors=load_anchors(p["anchors_file"]))
     start_weights = None
     if p.get("finetune_from"):
+        require_finetune_source(p["finetune_from"])
         config, start_weights = finetune_config(p["finetune_from"], config)
         say(f"fine-tuning from {p['finetune_from']}: its anchors replace {p['anchors_file']}'s")
     model = YoloDetector(config).to(device)

@@ -35,6 +35,7 @@ from modules.recognizer.output_guard import check_saved_model_dir
 from modules.recognizer.resume import resume_or_restart
 from modules.recognizer.train import OptimConfig, amp_dtype
 from modules.text.charset import Charset
+from modules.pipeline.inputs import require_finetune_source
 from modules.pipeline.torchrun_cli import run_cli
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05_train.ipynb"
@@ -77,6 +78,7 @@ def train_recognizer(p: dict[str, Any], context: DistContext, device: torch.devi
     )
     model = build_model(config, charset).to(device)
     if p["finetune_from"]:
+        require_finetune_source(p["finetune_from"])
         report = remap_for_charset(load_checkpoint(p["finetune_from"]), model, charset)
         say(f"fine-tuning from {p['finetune_from']}: {report['shared_chars']} shared characters kept, "
             f"{report['new_chars']} new initialised, {report['dropped_chars']} dropped")

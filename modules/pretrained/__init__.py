@@ -1,5 +1,4 @@
-"""The shipped pretrained models: ``models/pretrained/`` (weights, model card, checksums).
-
-``store`` writes and verifies them, ``card`` describes how they were made, ``python -m modules.pretrained``
-ships a ``run_all.py --profile pretrain`` run's models and checks the shipped files.
+"""Shipping the pretrained models: ``ship`` writes a pretraining run's checkpoints in ``modules.shipped``'s
+layout, ``card`` describes how they were made; ``python -m modules.pretrained`` runs both and checks the
+shipped files.
 """

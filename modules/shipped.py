@@ -8,7 +8,7 @@
     SHA256SUMS       ``<sha256>  <file>`` per file above (``sha256sum -c`` reads it)
 
 Both load with the usual loaders (``weights_only=True``); ``load_state_dict`` casts the weights back to
-float32. Nothing here is read at import time.
+float32. ``python -m modules.pretrained`` writes them (``modules.pretrained.ship``); nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ import hashlib
 import os
 from pathlib import Path
 
-import torch
-
-from modules.checkpoint import CheckpointError, save_payload
+from modules.checkpoint import CheckpointError
 from modules.imageio import write_bytes_atomic
 
-PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "models" / "pretrained"
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "models" / "pretrained"
 FILES = {"detector": "detector.pt", "recognizer": "recognizer.pth"}
 CARD_FILES = ("model_card.md", "model_card.json")
 SUMS = "SHA256SUMS"
@@ -46,19 +44,6 @@ def compact_payload(payload: dict) -> dict:
     out = {k: v for k, v in payload.items() if k not in DROPPED_KEYS}
     out["model"] = {k: v.half() if v.is_floating_point() else v for k, v in payload["model"].items()}
     return out
-
-
-def write_compact(source: str | os.PathLike[str], target: str | os.PathLike[str], kind: str) -> Path:
-    """Check ``source`` with its kind's loader, then write its compact form (``compact_payload``) to ``target``."""
-    if kind == "detector":
-        from modules.detector.checkpoint import load_checkpoint as check
-    elif kind == "recognizer":
-        from modules.recognizer.checkpoint import load_checkpoint as check
-    else:
-        raise ValueError(f"unknown model kind {kind!r}; valid: {', '.join(FILES)}")
-    check(source)  # raises CheckpointError naming the file
-    payload = torch.load(source, map_location="cpu", weights_only=True)
-    return save_payload(target, compact_payload(payload))
 
 
 def write_sums(folder: str | os.PathLike[str]) -> Path:

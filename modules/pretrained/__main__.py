@@ -1,0 +1,88 @@
+"""Ship a pretraining run's models, or check the shipped ones.
+
+    python -m modules.pretrained ship --workdir pretrain [--out models/pretrained] [--overwrite]
+    python -m modules.pretrained verify [--dir models/pretrained]
+
+``ship`` takes the detector and recognizer that the newest ``run_all.py`` runs under ``--workdir`` trained
+(from the paths their summaries recorded), writes them in half precision with a model card and checksums,
+and refuses to replace shipped models unless ``--overwrite``. Exit status 0, or 1 with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from modules.checkpoint import CheckpointError
+from modules.imageio import write_bytes_atomic
+from modules.ocr.latest_run import find_latest_checkpoints
+from modules.pretrained.card import build_card, render_markdown
+from modules.pretrained.ship import write_compact
+from modules.shipped import FILES, PRETRAINED_DIR, SUMS, sha256, verify, write_sums
+
+RECIPE = [
+    "python run_all.py --profile pretrain --workdir pretrain   # all steps, one after another",
+    "python -m modules.pretrained ship --workdir pretrain --overwrite",
+    "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
+    "# data first, then the two trainings side by side, one thread each, then the evaluation:",
+    "python run_all.py --profile pretrain --only 00_remove_hangul_filenames --only 01_make_gtdata --only crnn_preprocess "
+    "--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only yolo_preprocess",
+    "python run_all.py --profile pretrain --only 05_train -p 05_train.num_threads=1 &",
+    "python run_all.py --profile pretrain --only yolo_train -p yolo_train.num_threads=1",
+    "python run_all.py --profile pretrain --only yolocrnn_demo",
+    "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained",
+]
+
+
+def ship(workdir: Path, out: Path, overwrite: bool) -> int:
+    found = find_latest_checkpoints("runs", root=workdir)
+    missing = [kind for kind, f in found.items() if f is None]
+    if missing:
+        print(f"error: no {' or '.join(missing)} trained by a run under {workdir / 'runs'}", file=sys.stderr)
+        return 1
+    there = [out / n for n in (*FILES.values(), SUMS) if (out / n).exists()]
+    if there and not overwrite:
+        print(f"error: {out} already holds shipped models ({', '.join(p.name for p in there)}); "
+              "pass --overwrite to replace them", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, f in found.items():
+        print(f"{kind}: {f}")
+        write_compact(f.path, out / FILES[kind], kind)
+    card = build_card(workdir, found, RECIPE)
+    files = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)} for n in FILES.values()}
+    card["files"] = files
+    write_bytes_atomic(out / "model_card.json", json.dumps(card, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_bytes_atomic(out / "model_card.md", render_markdown(card, files).encode("utf-8"))
+    write_sums(out)
+    total = sum(f["bytes"] for f in files.values())
+    print(f"shipped to {out}: {total / 2**20:.1f} MiB of weights, model_card.md, {SUMS}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m modules.pretrained", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ship_parser = sub.add_parser("ship", help="ship a pretraining run's models")
+    ship_parser.add_argument("--workdir", type=Path, required=True, help="the run_all.py --workdir of the pretraining")
+    ship_parser.add_argument("--out", type=Path, default=PRETRAINED_DIR)
+    ship_parser.add_argument("--overwrite", action="store_true", help="replace the shipped models")
+    verify_parser = sub.add_parser("verify", help="check the shipped files against their checksums")
+    verify_parser.add_argument("--dir", type=Path, default=PRETRAINED_DIR)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "ship":
+            return ship(args.workdir, args.out, args.overwrite)
+        for name, digest in verify(args.dir).items():
+            print(f"ok  {digest[:16]}  {args.dir / name}")
+        return 0
+    except CheckpointError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

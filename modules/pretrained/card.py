@@ -1,0 +1,159 @@
+"""The model card of the shipped models: how they were made (runs, settings, data, code, machine, time)
+and what they read, in and out of distribution; written as ``model_card.json`` and ``model_card.md``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from modules.ocr.latest_run import RunCheckpoint
+
+# Parameters worth a line in the Markdown card (the JSON card keeps every one).
+KEY_PARAMETERS = {
+    "05_train": ("select_data", "batch_ratio", "feature_extraction", "sequence_modeling", "prediction",
+                 "output_channel", "hidden_size", "jamo_head", "img_h", "img_w", "batch_size", "num_iter", "lr",
+                 "augment", "augment_p", "seed", "num_threads", "device", "finetune_from"),
+    "yolo_train": ("width_mult", "head_width", "input_size", "train_size", "epochs", "batch_size", "lr",
+                   "time_limit_min", "ema_decay", "seed", "num_threads", "device", "finetune_from"),
+    "02_generate_text_images": ("train_count", "test_count", "ood_count", "seed", "coverage_share"),
+}
+
+
+def read_summary(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(run_dir) / "summary.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def step_of(summary: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The last ``ok`` record of step ``name`` in a run summary."""
+    found = [s for s in summary.get("steps", []) if s.get("name") == name and s.get("status") == "ok"]
+    return found[-1] if found else None
+
+
+def newest_step(runs_dir: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(summary, step)`` of the newest run (by run id) where step ``name`` ended ``ok``."""
+    for run in sorted((p.parent for p in runs_dir.glob("*/summary.json")), key=lambda p: p.name, reverse=True):
+        try:
+            summary = read_summary(run)
+        except (OSError, ValueError):
+            continue
+        step = step_of(summary, name)
+        if step is not None:
+            return summary, step
+    return None
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def training_font_licences(fonts_json: Path) -> list[dict[str, Any]]:
+    """Per Debian package of the training fonts: families, file count and licence file."""
+    fonts = json.loads(fonts_json.read_text(encoding="utf-8"))["fonts"]
+    packages: dict[str, dict[str, Any]] = {}
+    for font in fonts:
+        if font["split"] != "train":
+            continue
+        entry = packages.setdefault(font["package"], {"package": font["package"], "families": set(), "files": 0})
+        entry["families"].add(font["family"])
+        entry["files"] += 1
+    return [{**e, "families": sorted(e["families"]), "licence": f"textimagegenerator/fonts/licenses/{e['package']}.txt"}
+            for e in sorted(packages.values(), key=lambda e: e["package"])]
+
+
+def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
+    """What the card says about one model: its source checkpoint, run, step settings, time, code, machine."""
+    summary = read_summary(runs_dir / found.run)
+    step = step_of(summary, found.step) or {}
+    return {"source": str(found.path), "run": found.run, "profile": summary.get("profile"), "step": found.step,
+            "seconds": step.get("seconds"), "parameters": step.get("parameters", {}),
+            "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
+            "hardware": summary.get("hardware", {})}
+
+
+def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str]) -> dict[str, Any]:
+    """The card's data for the checkpoints ``found`` (``{"detector": ..., "recognizer": ...}``) of the
+    pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them."""
+    workdir = Path(workdir)
+    runs_dir = workdir / "runs"
+    card: dict[str, Any] = {"written": datetime.now(UTC).isoformat(timespec="seconds"), "recipe": recipe,
+                            "models": {kind: model_entry(f, runs_dir) for kind, f in found.items()}}
+    data: dict[str, Any] = {}
+    for name in ("sample_data", "02_generate_text_images", "01_make_gtdata", "yolo_preprocess"):
+        hit = newest_step(runs_dir, name)
+        if hit:
+            summary, step = hit
+            data[name] = {"run": summary["run_id"], "profile": summary.get("profile"),
+                          "parameters": step.get("parameters", {}), "seconds": step.get("seconds")}
+    card["data"] = data
+    fonts_json = workdir / "textimagegenerator" / "fonts" / "fonts.json"
+    card["training_fonts"] = training_font_licences(fonts_json) if fonts_json.is_file() else []
+    recognizer_dir = Path(found["recognizer"].path).parent
+    demo = newest_step(runs_dir, "yolocrnn_demo")
+    demo_rows: list[dict[str, str]] = []
+    if demo is not None:
+        trained = max(f.run for f in found.values())
+        if demo[0]["run_id"] > trained:  # run ids sort by start time: the demo ran after both trainings
+            demo_dir = Path(demo[1]["parameters"].get("output_dir", "results/demo"))
+            demo_rows = read_csv_rows(workdir / demo_dir / "eval_summary.csv")
+            card["demo_run"] = demo[0]["run_id"]
+    card["figures"] = {"recognizer_crops": read_csv_rows(recognizer_dir / "eval_sets.csv"),
+                       "end_to_end": demo_rows}
+    return card
+
+
+def _table(rows: list[dict[str, str]]) -> list[str]:
+    if not rows:
+        return ["(not measured)"]
+    heads = list(rows[0])
+    return ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads),
+            *("| " + " | ".join(str(r.get(h, "")) for h in heads) + " |" for r in rows)]
+
+
+def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> str:
+    """The card as Markdown; ``files`` maps each shipped file to ``{"bytes", "sha256"}``."""
+    lines = ["# Shipped Korean + English OCR models", "",
+             "Made by the project's own code from its own synthetic data (no downloaded data or weights).",
+             f"Card written {card['written']}.", "", "## Recipe", "", "```", *card["recipe"], "```", "",
+             "## Models", ""]
+    for kind, entry in card["models"].items():
+        code, hw = entry.get("code", {}), entry.get("hardware", {})
+        minutes = f"{entry['seconds'] / 60:.1f} min" if entry.get("seconds") else "?"
+        lines += [f"### {kind}", "",
+                  f"- from `{entry['source']}` (run `{entry['run']}`, profile `{entry['profile']}`, step `{entry['step']}`)",
+                  f"- training step took {minutes} on {hw.get('cpu_count', '?')} x {hw.get('cpu', '?')}"
+                  + (f", GPU {hw['cuda']}" if hw.get("cuda") else ", no GPU") + f"; torch {hw.get('torch', '?')}",
+                  f"- code commit `{code.get('commit', '?')}`" + (" (with uncommitted changes)" if code.get("dirty") else ""),
+                  f"- command-line overrides: `{json.dumps(entry.get('overrides', {}))}`"]
+        params = entry.get("parameters", {})
+        keys = KEY_PARAMETERS.get(entry["step"], ())
+        lines.append("- settings: " + ", ".join(f"{k}={params[k]!r}" for k in keys if k in params)
+                     + " (every parameter: model_card.json)")
+        lines.append("")
+    lines += ["## Data", ""]
+    for name, entry in card["data"].items():
+        params = entry["parameters"]
+        keys = KEY_PARAMETERS.get(name, tuple(params))
+        lines.append(f"- {name} (run `{entry['run']}`, profile `{entry['profile']}`): "
+                     + ", ".join(f"{k}={params[k]!r}" for k in keys if k in params))
+    lines += ["", "## What they read", "",
+              "In distribution: the training renderer, font families held out of training (validation crops, "
+              "dev) and the test scenes / crops (test, reported only). Out of distribution (OOD, dev): held-out "
+              "families and another renderer. No real photos: none could be downloaded where these were made.",
+              "", "Recognizer on crops:", "", *_table(card["figures"]["recognizer_crops"]), "",
+              "Detector + recognizer on scenes (yolocrnn_demo):", "", *_table(card["figures"]["end_to_end"]), "",
+              "## Files", "", "| file | bytes | sha256 |", "|---|---|---|",
+              *(f"| {n} | {f['bytes']:,} | `{f['sha256']}` |" for n, f in files.items()), "",
+              "Weights are float16 (cast back to float32 on load) in the checkpoints' own formats, loaded with "
+              "`weights_only=True`.", "", "## Training fonts and their licences", "",
+              "| package | families | files | licence |", "|---|---|---|---|",
+              *(f"| {p['package']} | {', '.join(p['families'])} | {p['files']} | {p['licence']} |"
+                for p in card["training_fonts"]), ""]
+    return "\n".join(lines)
