@@ -3,7 +3,8 @@
 # Runs the trained detector + recognizer on sample photos (generated scenes and your own images), draws
 # the words with their Korean / English text, and evaluates on a labelled set (AIHub or TextOCR format).
 #
-# **Inputs**: detector and recognizer checkpoints (default: the latest `run_all.py` run), `data/test_image/` +
+# **Inputs**: detector and recognizer checkpoints (default: the latest `run_all.py` run, else the shipped
+# pretrained models), `data/test_image/` +
 # `data/test_label/` (AIHub-format generated scenes), `data/textocr/TextOCR_0.1_val.json` + images, and any
 # photos in `user_image_dir`.
 #
@@ -70,13 +71,21 @@ vertical: str = "tile"  # tall boxes: "tile" (one band per character side by sid
 device: str = "auto"  # torch device for both models: "auto" (CUDA when available, else CPU), "cpu", "cuda"
 output_dir: str = "results/demo"  # per-image JSON + drawings
 eval_json: str = "results/demo/eval.json"  # evaluation report
+sample_profile: str = "default"  # size of the embedded sample scenes made when the default inputs are absent ("smoke": tiny)
 
 # %% [markdown]
 # ## 1. Load the models
-# Paths left empty come from the latest `run_all.py` run (`runs/*/summary.json`); the cell prints which.
+# Paths left empty come from the latest `run_all.py` run (`runs/*/summary.json`), or, before any run
+# trained them, from the shipped pretrained models; the cell prints which. Opened alone in a fresh clone,
+# the notebook first makes the sample scenes it reads.
 
 # %%
 from pathlib import Path
+
+from modules.generator.sample_datasets import ensure_sample_inputs
+
+ensure_sample_inputs([sample_image_dir, eval_label_dir, eval_image_dir, ood_label_dir, ood_image_dir],
+                     profile=sample_profile)
 
 import matplotlib.pyplot as plt
 

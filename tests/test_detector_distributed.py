@@ -54,7 +54,8 @@ def params(data: Path, name: str, **changes) -> dict:
                 anchors_file=str(data / "anchors.json"), out_root=str(data / "runs"), exp_name=name,
                 width_mult=0.25, head_width=8, input_size=128, train_size=128, cache_side=128, epochs=2,
                 vertical_repeat=1, batch_size=4, warmup_steps=2, lr=0.05, ema_decay=0.0, time_limit_min=0.0,
-                num_threads=1, device="cpu", val_epoch_limit=0, sync_bn=True, augment=False)
+                num_threads=1, device="cpu", val_epoch_limit=0, sync_bn=True, augment=False,
+                finetune_from="")  # from scratch: the shipped detector has another width
     return load_params(Path("notebooks/yolo_train.ipynb"), None, []) | base | changes
 
 
@@ -135,7 +136,7 @@ def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(d
     config = data / "cli.json"
     keep = ("train_file", "val_file", "anchors_file", "out_root", "width_mult", "head_width", "input_size",
             "train_size", "cache_side", "vertical_repeat", "batch_size", "warmup_steps", "ema_decay", "num_threads",
-            "device", "val_epoch_limit", "sync_bn")
+            "device", "val_epoch_limit", "sync_bn", "finetune_from")
     config.write_text(json.dumps({k: v for k, v in params(data, "cli").items() if k in keep}), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",

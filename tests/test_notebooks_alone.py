@@ -55,7 +55,6 @@ def test_a_data_notebook_alone_makes_its_sample_data(name: str, outputs: list[st
 @pytest.mark.parametrize("name, first", [
     ("03_create_lmdb", "run 01_make_gtdata first"),
     ("04_extract_charset", "run 03_create_lmdb first"),
-    ("yolocrnn_demo", "run yolo_train first"),
     ("05_train", "Run 04_extract_charset, then 03_create_lmdb first"),
     ("yolo_train", "Run yolo_preprocess first"),
 ])
@@ -68,6 +67,16 @@ def test_a_notebook_without_its_inputs_names_the_one_to_run_first(name: str, fir
         _run(repo_root, work, name)
     assert error.value.ename in ("RuntimeError", "FileNotFoundError") and first in error.value.evalue
     assert not (work / "data_lmdb" / "charset.txt").exists()
+
+
+@pytest.mark.slow
+def test_the_demo_alone_reads_its_sample_scenes_with_the_shipped_models(tmp_path: Path, repo_root: Path) -> None:
+    work = tmp_path / "fresh"
+    _run(repo_root, work, "yolocrnn_demo")
+    report = json.loads((work / "results" / "demo" / "eval.json").read_text(encoding="utf-8"))
+    assert report["images"] == 8 and all("shipped" in source for source in report["models"].values())
+    assert report["end_to_end"]["hmean"] > 0.3  # the shipped models read the smoke test scenes
+    assert (work / "results" / "demo" / "eval_summary.csv").exists()
 
 
 @pytest.mark.slow

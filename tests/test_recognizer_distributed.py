@@ -40,6 +40,7 @@ def params(data: Path, out: Path, **changes) -> dict:
         saved_model_dir=str(out), output_channel=16, hidden_size=8, img_w=64, batch_size=8,
         num_iter=4, val_interval=2, amp="off", device="cpu", num_threads=1, lr=0.05, sync_bn=True,
         augment=False,  # each process draws its own augmentation: only unaugmented runs can match to the float
+        finetune_from="",  # from scratch: the shipped recognizer has other sizes
     )
     return load_params(Path("notebooks/05_train.ipynb"), None, []) | base | changes
 
@@ -131,7 +132,7 @@ def test_torchrun_runs_the_command_line_and_rank_0_writes_readable_checkpoints(d
     config = tmp_path / "params.json"
     given = {k: v for k, v in params(data, out).items() if k in ("train_root", "select_data", "batch_ratio",
              "valid_data", "charset_path", "saved_model_dir", "output_channel", "hidden_size", "img_w", "batch_size",
-             "num_iter", "val_interval", "amp", "device", "num_threads", "sync_bn")}
+             "num_iter", "val_interval", "amp", "device", "num_threads", "sync_bn", "finetune_from")}
     config.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",

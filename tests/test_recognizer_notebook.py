@@ -18,7 +18,7 @@ def test_05_train_runs_saves_and_resumes(tmp_path, repo_root, font_path):
     params = dict(
         train_root=str(tmp_path / "train"), valid_data=str(tmp_path / "test" / "generated"),
         charset_path=str(tmp_path / "charset.txt"), saved_model_dir=str(out), output_channel=32, hidden_size=16,
-        num_iter=6, val_interval=3, batch_size=8, show_samples=4,
+        num_iter=6, val_interval=3, batch_size=8, show_samples=4, finetune_from="",
     )
     papermill.execute_notebook(str(repo_root / "notebooks" / "05_train.ipynb"), str(tmp_path / "run1.ipynb"),
                                parameters=params, cwd=str(repo_root), progress_bar=False)

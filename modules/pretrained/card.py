@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from modules.generator.sample_datasets import MANIFEST
 from modules.ocr.latest_run import RunCheckpoint
 
 # Parameters worth a line in the Markdown card (the JSON card keeps every one).
@@ -92,6 +93,9 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
             summary, step = hit
             data[name] = {"run": summary["run_id"], "profile": summary.get("profile"),
                           "parameters": step.get("parameters", {}), "seconds": step.get("seconds")}
+    manifest = workdir / "data" / MANIFEST
+    if manifest.is_file():  # the sample scenes: generator version, seed and scene counts per split
+        data["sample_scenes"] = json.loads(manifest.read_text(encoding="utf-8"))
     card["data"] = data
     fonts_json = workdir / "textimagegenerator" / "fonts" / "fonts.json"
     card["training_fonts"] = training_font_licences(fonts_json) if fonts_json.is_file() else []
@@ -139,6 +143,10 @@ def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> s
         lines.append("")
     lines += ["## Data", ""]
     for name, entry in card["data"].items():
+        if name == "sample_scenes":
+            lines.append("- sample scenes (`data/" + MANIFEST + "`): " + "; ".join(
+                f"{dataset} {record.get('counts')} seed {record.get('seed')}" for dataset, record in entry.items()))
+            continue
         params = entry["parameters"]
         keys = KEY_PARAMETERS.get(name, tuple(params))
         lines.append(f"- {name} (run `{entry['run']}`, profile `{entry['profile']}`): "
