@@ -75,7 +75,7 @@ class OptimConfig:
     grad_clip: float = 5.0
     schedule: str = "onecycle"  # onecycle | cosine | constant
     warmup_fraction: float = 0.1  # onecycle: share of iterations spent warming up
-    num_iter: int = 6000
+    num_iter: int = 5600
 
 
 def make_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer:
