@@ -22,8 +22,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("data", "datasets", "lmdbio"),  # annotations, dataset readers, lmdb storage
     ("metrics", "gtdata", "generator", "renaming"),  # data preparation and the metrics the models report
     ("recognizer", "detector"),  # the models, their training and inference
-    ("ocr", "export", "pretrained"),  # end to end, deployment, shipping pretrained models
-    ("pipeline",),  # notebook runner
+    ("ocr", "export"),  # end to end, deployment
+    ("pipeline", "pretrained"),  # notebook runner, shipping a pretraining run's models
 )
 # Storage, geometry and metrics import no torch (the lmdb writer and the data chain run without it).
 TORCH_FREE = ("imageio", "text", "geometry", "pool", "scratch", "onnx_session", "output_guard", "viz", "data", "datasets", "lmdbio",

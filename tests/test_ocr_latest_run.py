@@ -65,11 +65,11 @@ def test_out_root_artifact_means_the_steps_own_experiment(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
         os.utime(path, (mtime, mtime))
-    step = _step("yolo_train", "saved_models/yolo")
-    step["parameters"] = {"out_root": "saved_models/yolo", "exp_name": "mine"}
+    step = {"name": "yolo_train", "status": "ok", "artifacts": {"out_root": {"path": "saved_models/yolo"}},
+            "settings": {"out_root": "saved_models/yolo", "exp_name": "mine"}}
     _summary(tmp_path, "r1", [step], 100)
     found = find_latest_checkpoints("runs", root=tmp_path)
     assert found["detector"].path == tmp_path / "saved_models/yolo/mine/best.pt" and found["detector"].run == "r1"
-    step["parameters"]["exp_name"] = "gone"
+    step["settings"]["exp_name"] = "gone"
     (tmp_path / "runs/r1/summary.json").write_text(json.dumps({"steps": [step]}), encoding="utf-8")
     assert find_latest_checkpoints("runs", root=tmp_path)["detector"] is None

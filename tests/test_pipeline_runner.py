@@ -86,6 +86,9 @@ def test_run_writes_notebooks_log_and_summary(root: Path) -> None:
     assert (root / "out" / "a.txt").read_text() == "x\n"  # the smoke override n=1 reached the notebook
     saved = json.loads((run_dir / "summary.json").read_text())
     assert saved["steps"][0]["artifacts"]["out"] == {"path": "out/a.txt", "exists": True}
+    assert saved["steps"][0]["parameters"] == {"n": 1}  # the overrides; settings: every parameter it saw
+    assert saved["steps"][0]["settings"] == {"out": "out/a.txt", "n": 1}
+    assert saved["hardware"]["cpu_count"] >= 1 and "commit" in saved["code"]
     assert sorted(p.name for p in run_dir.glob("*.ipynb")) == ["00_a.ipynb", "01_b.ipynb"]
     assert "wrote 1" in (run_dir / "run.log").read_text()
 

@@ -51,7 +51,8 @@ def _pretraining_workdir(root: Path) -> Path:
         summary = {"run_id": run_id, "profile": "pretrain", "overrides": {"x": 1},
                    "code": {"commit": "abc123", "dirty": False}, "hardware": hardware,
                    "steps": [{"name": step, "status": "ok", "seconds": 60.0, "parameters": params,
-                              "artifacts": {"out": {"path": artifact, "exists": True}}}]}
+                              "artifacts": {"out_root" if step == "yolo_train" else "saved_model_dir":
+                                            {"path": artifact, "exists": True}}}]}
         (root / "runs" / run_id).mkdir(parents=True)
         (root / "runs" / run_id / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     return root

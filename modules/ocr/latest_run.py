@@ -2,14 +2,14 @@
 
 ``run_all.py`` leaves ``runs/<run id>/summary.json``::
 
-    {"steps": [{"name": "05_train", "status": "ok", "seconds": 12.3, "parameters": {...},
+    {"steps": [{"name": "05_train", "status": "ok", "seconds": 12.3, "settings": {...},
                 "artifacts": {"saved_model_dir": {"path": "saved_models/x", "exists": true}}}, ...]}
 
 Runs are taken newest first (by the summary's modification time). Only the paths a summary recorded
 count, never a stray newer file: the recognizer is ``best_accuracy.pth`` (else ``best_norm_ED.pth``,
 ``last.pth``) in, or named by, an artifact of a successful step; the detector likewise ``best.pt`` (else
-``last.pt``), a step with ``out_root`` and ``exp_name`` parameters (yolo_train) being looked for in
-``out_root/exp_name`` only. A run that trained only one of the two (e.g. ``--only yolo_train``) supplies
+``last.pt``), an ``out_root`` artifact (yolo_train) being looked in at ``out_root/<exp_name>`` only
+(``exp_name`` from the step's ``settings``, or its ``parameters`` in older summaries). A run that trained only one of the two (e.g. ``--only yolo_train``) supplies
 that one; the other comes from the newest older run that has it.
 """
 
@@ -46,14 +46,14 @@ def _pick(path: Path, names: tuple[str, ...], suffix: str) -> Path | None:
 def _artifact_paths(step: dict) -> list[str]:
     """The step's artifact paths; an ``out_root`` artifact becomes ``out_root/<exp_name>`` (the folder the
     step wrote, not whichever experiment in it is newest)."""
-    params = step.get("parameters") or {}
+    settings = step.get("settings") or step.get("parameters") or {}
     paths = []
-    for value in (step.get("artifacts") or {}).values():
+    for key, value in (step.get("artifacts") or {}).items():
         path = value.get("path") if isinstance(value, dict) else value
         if not isinstance(path, str):
             continue
-        if isinstance(params.get("exp_name"), str) and params.get("out_root") == path:
-            path = f"{path}/{params['exp_name']}"
+        if key == "out_root" and isinstance(settings.get("exp_name"), str):
+            path = f"{path}/{settings['exp_name']}"
         paths.append(path)
     return paths
 

@@ -37,7 +37,8 @@ class StepResult:
     name: str
     status: str  # ok | failed | missing | skipped
     seconds: float = 0.0
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)  # the overrides the step was given
+    settings: dict[str, Any] = field(default_factory=dict)  # every parameter the notebook saw (defaults + overrides)
     notebook: str | None = None
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str | None = None
@@ -144,8 +145,8 @@ def run_notebook(step: Step, parameters: dict[str, Any], root: Path, run_dir: Pa
         log.error("step %s failed: %s", step.name, result.error)
     result.seconds = time.perf_counter() - started
 
-    effective = {name: p.default for name, p in declared_parameters(source).items()} | parameters
-    result.artifacts = _artifacts(effective, step.outputs, root)
+    result.settings = {name: p.default for name, p in declared_parameters(source).items()} | parameters
+    result.artifacts = _artifacts(result.settings, step.outputs, root)
     return result
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from modules.generator.sample_datasets import MANIFEST
 from modules.ocr.latest_run import RunCheckpoint
+from modules.pipeline.parameters import declared_parameters
 
 # Parameters worth a line in the Markdown card (the JSON card keeps every one).
 KEY_PARAMETERS = {
@@ -33,6 +34,18 @@ def step_of(summary: dict[str, Any], name: str) -> dict[str, Any] | None:
     """The last ``ok`` record of step ``name`` in a run summary."""
     found = [s for s in summary.get("steps", []) if s.get("name") == name and s.get("status") == "ok"]
     return found[-1] if found else None
+
+
+def step_settings(step: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter a step's notebook saw: the summary's ``settings``, or for summaries written before
+    they were recorded, the executed notebook's declared defaults with the step's overrides applied."""
+    if step.get("settings"):
+        return dict(step["settings"])
+    overrides = dict(step.get("parameters") or {})
+    executed = Path(step.get("notebook") or "")
+    if executed.suffix == ".ipynb" and executed.is_file():
+        return {name: p.default for name, p in declared_parameters(executed).items()} | overrides
+    return overrides
 
 
 def newest_step(runs_dir: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -74,7 +87,7 @@ def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
     summary = read_summary(runs_dir / found.run)
     step = step_of(summary, found.step) or {}
     return {"source": str(found.path), "run": found.run, "profile": summary.get("profile"), "step": found.step,
-            "seconds": step.get("seconds"), "parameters": step.get("parameters", {}),
+            "seconds": step.get("seconds"), "parameters": step_settings(step),
             "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
             "hardware": summary.get("hardware", {})}
 
@@ -92,7 +105,7 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
         if hit:
             summary, step = hit
             data[name] = {"run": summary["run_id"], "profile": summary.get("profile"),
-                          "parameters": step.get("parameters", {}), "seconds": step.get("seconds")}
+                          "parameters": step_settings(step), "seconds": step.get("seconds")}
     manifest = workdir / "data" / MANIFEST
     if manifest.is_file():  # the sample scenes: generator version, seed and scene counts per split
         data["sample_scenes"] = json.loads(manifest.read_text(encoding="utf-8"))
