@@ -185,6 +185,8 @@ def test_a_prepare_step_runs_only_when_a_notebook_reads_what_it_provides(root: P
                                                                       ("c", "ok")]
     assert (root / "sample" / "made.txt").read_text() == "smoke" and not (root / "other").exists()
     assert "no selected notebook reads its data" in summary["steps"][1]["error"]
+    assert summary["steps"][0]["artifacts"] == {"input": {"path": "sample/in.txt", "exists": False}}
+    assert summary["steps"][0]["notebook"] is None and summary["steps"][0]["seconds"] >= 0
 
 
 def test_select_until_and_from_until() -> None:

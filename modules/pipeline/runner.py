@@ -87,7 +87,8 @@ def run_prepare(step: Prepare, profile: str) -> StepResult:
     func = getattr(importlib.import_module(module_name), func_name)
     made = func(profile=profile, **dict(step.kwargs)) or {}
     artifacts = {k: {"path": str(v), "exists": Path(v).exists()} for k, v in dict(made).items()}
-    return StepResult(step.name, "ok", time.perf_counter() - started, dict(step.kwargs), None, artifacts)
+    return StepResult(step.name, "ok", seconds=time.perf_counter() - started, parameters=dict(step.kwargs),
+                      artifacts=artifacts)
 
 
 def _normalized(path: str) -> str:
