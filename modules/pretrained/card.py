@@ -22,6 +22,8 @@ KEY_PARAMETERS = {
     "yolo_train": ("width_mult", "head_width", "input_size", "train_size", "epochs", "batch_size", "lr",
                    "time_limit_min", "ema_decay", "seed", "num_threads", "device", "finetune_from"),
     "02_generate_text_images": ("train_count", "test_count", "ood_count", "seed", "coverage_share"),
+    "01_make_gtdata": ("vertical", "min_side", "jitter_copies", "textinthewild_test_fraction", "drop_jamo_only"),
+    "yolo_preprocess": ("anchor_seed", "vertical_anchors"),
 }
 
 
@@ -86,7 +88,9 @@ def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
     """What the card says about one model: its source checkpoint, run, step settings, time, code, machine."""
     summary = read_summary(runs_dir / found.run)
     step = step_of(summary, found.step) or {}
-    return {"source": str(found.path), "run": found.run, "profile": summary.get("profile"), "step": found.step,
+    path = Path(found.path)
+    source = path.relative_to(runs_dir.parent) if path.is_relative_to(runs_dir.parent) else path
+    return {"source": str(source), "run": found.run, "profile": summary.get("profile"), "step": found.step,
             "seconds": step.get("seconds"), "parameters": step_settings(step),
             "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
             "hardware": summary.get("hardware", {})}
@@ -100,7 +104,7 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
     card: dict[str, Any] = {"written": datetime.now(UTC).isoformat(timespec="seconds"), "recipe": recipe,
                             "models": {kind: model_entry(f, runs_dir) for kind, f in found.items()}}
     data: dict[str, Any] = {}
-    for name in ("sample_data", "02_generate_text_images", "01_make_gtdata", "yolo_preprocess"):
+    for name in ("02_generate_text_images", "01_make_gtdata", "yolo_preprocess"):
         hit = newest_step(runs_dir, name)
         if hit:
             summary, step = hit
@@ -168,8 +172,9 @@ def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> s
               "In distribution: the training renderer, font families held out of training (validation crops, "
               "dev) and the test scenes / crops (test, reported only). Out of distribution (OOD, dev): held-out "
               "families and another renderer. No real photos: none could be downloaded where these were made.",
-              "", "Recognizer on crops:", "", *_table(card["figures"]["recognizer_crops"]), "",
-              "Detector + recognizer on scenes (yolocrnn_demo):", "", *_table(card["figures"]["end_to_end"]), "",
+              "", "Recognizer on crops (its training run's `eval_sets.csv`):", "",
+              *_table(card["figures"]["recognizer_crops"]), "",
+              f"Detector + recognizer on scenes (`yolocrnn_demo`, run `{card.get('demo_run', '-')}`):", "", *_table(card["figures"]["end_to_end"]), "",
               "## Files", "", "| file | bytes | sha256 |", "|---|---|---|",
               *(f"| {n} | {f['bytes']:,} | `{f['sha256']}` |" for n, f in files.items()), "",
               "Weights are float16 (cast back to float32 on load) in the checkpoints' own formats, loaded with "
