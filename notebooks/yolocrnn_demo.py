@@ -162,17 +162,10 @@ if pages:
 import json
 
 from modules.imageio import write_bytes_atomic
-from modules.ocr.evaluate import evaluate_ocr
+from modules.ocr.evaluate import evaluate_ocr, labelled_records
 
-if eval_format == "aihub":
-    from modules.datasets.aihub import iter_aihub_outdoor
-    records = iter_aihub_outdoor(eval_label_dir, eval_image_dir)
-elif eval_format == "textocr":
-    from modules.datasets.textocr import iter_textocr
-    records = iter_textocr(textocr_json, textocr_image_root)
-else:
-    raise ValueError(f"eval_format must be 'aihub' or 'textocr', got {eval_format!r}")
-report = evaluate_ocr(ocr, records, limit=eval_limit or None, ignore_case=ignore_case, drop_jamo_only=drop_jamo_only)
+test_set = (eval_format, eval_label_dir, eval_image_dir, textocr_json, textocr_image_root)
+report = evaluate_ocr(ocr, labelled_records(*test_set), limit=eval_limit or None, ignore_case=ignore_case, drop_jamo_only=drop_jamo_only)
 report["dataset"] = {"format": eval_format, "labels": eval_label_dir if eval_format == "aihub" else textocr_json}
 report["models"] = ocr.sources
 write_bytes_atomic(eval_json, json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -195,9 +188,7 @@ import pandas as pd
 
 reports = {"in-distribution (test scenes)": report}
 if ood_label_dir and Path(ood_label_dir).is_dir():
-    from modules.datasets.aihub import iter_aihub_outdoor
-
-    ood_report = evaluate_ocr(ocr, iter_aihub_outdoor(ood_label_dir, ood_image_dir), limit=eval_limit or None,
+    ood_report = evaluate_ocr(ocr, labelled_records("aihub", ood_label_dir, ood_image_dir), limit=eval_limit or None,
                               ignore_case=ignore_case)
     ood_report["dataset"] = {"format": "aihub", "labels": ood_label_dir}
     ood_report["models"] = ocr.sources
@@ -218,25 +209,22 @@ summary
 # distribution above all; where it does not, the table shows it.
 
 # %%
-from modules.shipped import ShippedModelError, shipped_checkpoints
-
 rows = [{"models": "this run", **summary_row(name, r)} for name, r in reports.items()]
-try:
-    shipped = shipped_checkpoints()
-except ShippedModelError as error:
-    shipped = None
-    print(f"no comparison: {error}")
-if compare_shipped and shipped and models == "run":
-    ocr_shipped = OCR.from_checkpoints(device=device, config=config, models="shipped",
-                                       detector_options={k: v for k, v in options.items() if v is not None})
-    sets = {"in-distribution (test scenes)": iter_aihub_outdoor(eval_label_dir, eval_image_dir) if eval_format == "aihub"
-            else iter_textocr(textocr_json, textocr_image_root)}
-    if "out-of-distribution (OOD dev scenes)" in reports:
-        sets["out-of-distribution (OOD dev scenes)"] = iter_aihub_outdoor(ood_label_dir, ood_image_dir)
-    for name, records in sets.items():
-        r = evaluate_ocr(ocr_shipped, records, limit=eval_limit or None, ignore_case=ignore_case,
-                         drop_jamo_only=drop_jamo_only if name.startswith("in-") else False)
-        rows.append({"models": "shipped", **summary_row(name, r)})
+ocr_shipped = None
+if compare_shipped and models == "run":
+    try:
+        ocr_shipped = OCR.from_checkpoints(device=device, config=config, models="shipped",
+                                           detector_options={k: v for k, v in options.items() if v is not None})
+    except FileNotFoundError as error:
+        print(f"no comparison: {error}")
+if ocr_shipped is not None:
+    sets = {"in-distribution (test scenes)": (test_set, drop_jamo_only),
+            "out-of-distribution (OOD dev scenes)": (("aihub", ood_label_dir, ood_image_dir), False)}
+    for name, (where, drop) in sets.items():
+        if name in reports:
+            r = evaluate_ocr(ocr_shipped, labelled_records(*where), limit=eval_limit or None, ignore_case=ignore_case,
+                             drop_jamo_only=drop)
+            rows.append({"models": "shipped", **summary_row(name, r)})
 compare = pd.DataFrame(rows)
 compare.to_csv(Path(output_dir) / "eval_compare.csv", index=False)
 compare

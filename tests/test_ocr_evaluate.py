@@ -84,3 +84,15 @@ def test_a_jamo_only_label_is_an_ordinary_word_unless_dropped(tmp_path):
         ImageAnnotation(record.image_path, 600, 300, (WordAnnotation("안녕", (10, 10, 100, 50)), record.words[1]))
     ], progress=False, drop_jamo_only=True)
     assert plain["dontcare_labels"] == {"jamo_only": 0} and plain["end_to_end"]["ground_truth"] == 2
+
+
+def test_labelled_records_reads_aihub_folders_and_refuses_other_formats(tmp_path):
+    import pytest
+
+    from modules.ocr.evaluate import labelled_records
+
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "images").mkdir()
+    assert list(labelled_records("aihub", str(tmp_path / "labels"), str(tmp_path / "images"))) == []
+    with pytest.raises(ValueError, match="'aihub' or 'textocr'"):
+        labelled_records("icdar")

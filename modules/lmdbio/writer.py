@@ -305,10 +305,8 @@ def _fingerprint(sources: Sequence[GtSource], config: LmdbConfig) -> dict:
     inputs = []
     for source in sources:
         path = Path(source.gt_path)
-        digest = hashlib.sha1()
-        with path.open("rb") as handle:  # in blocks: a gt file of millions of lines is tens of MB
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        with path.open("rb") as handle:  # read in blocks: a gt file of millions of lines is tens of MB
+            digest = hashlib.file_digest(handle, "sha1")
         inputs.append({"gt": str(source.gt_path), "root": str(Path(source.root).resolve()), "sha1": digest.hexdigest(),
                        "mtime_ns": path.stat().st_mtime_ns})
     return {"format": "dtrb-lmdb-v1", "inputs": inputs, "validate": config.validate}

@@ -157,3 +157,18 @@ def summary_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
     return {"set": name, "images": report["images"], "detection H": round(report["detection"]["hmean"], 3),
             "end-to-end F": round(report["end_to_end"]["hmean"], 3),
             "recognition on gt crops %": round(100 * report["recognition"]["word_accuracy"], 2)}
+
+
+def labelled_records(eval_format: str, label_dir: str = "", image_dir: str = "", textocr_json: str = "",
+                     textocr_image_root: str = "") -> Iterable:
+    """The labelled images of an evaluation set, as ``evaluate_ocr`` reads them: AIHub-format label and
+    image folders (``eval_format="aihub"``) or a TextOCR JSON and its image root (``"textocr"``)."""
+    if eval_format == "aihub":
+        from modules.datasets.aihub import iter_aihub_outdoor
+
+        return iter_aihub_outdoor(label_dir, image_dir)
+    if eval_format == "textocr":
+        from modules.datasets.textocr import iter_textocr
+
+        return iter_textocr(textocr_json, textocr_image_root)
+    raise ValueError(f"eval_format must be 'aihub' or 'textocr', got {eval_format!r}")
