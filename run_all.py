@@ -24,6 +24,8 @@ from modules.pipeline.runner import StepFailed, prepare_workdir, run_pipeline
 from modules.pipeline.step import PROFILES, Prepare, Step
 
 REPO_ROOT = Path(__file__).resolve().parent
+# Peak learning rate of a recognizer trained from scratch; 05_train's default (0.0015) fine-tunes the shipped one.
+SCRATCH_LR = 0.005
 
 STEPS: list[Step | Prepare] = [
     # Creates the embedded sample datasets (AIHub, text-in-the-wild, TextOCR formats) when absent, and only
@@ -41,14 +43,15 @@ STEPS: list[Step | Prepare] = [
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,
                             "max_train_samples": 2000, "max_val_samples": 200, "show_samples": 4,
-                            "saved_model_dir": "saved_models/smoke-None-VGG-BiLSTM-CTC-Seed1111", "finetune_from": ""},
+                            "saved_model_dir": "saved_models/smoke-None-VGG-BiLSTM-CTC-Seed1111", "finetune_from": "",
+                            "lr": SCRATCH_LR},
          full={"transformation": "TPS", "feature_extraction": "ResNet", "prediction": "Attn", "output_channel": 512,
                "hidden_size": 256, "batch_norm": False, "augment": True, "batch_size": 192, "num_iter": 300_000, "val_interval": 2000, "lr": 0.001,
                "batch_ratio": [0.4, 0.4, 0.2], "augment_p": 0.5, "cache_images": False, "num_workers": 8,
                "max_val_samples": 0, "saved_model_dir": "saved_models/TPS-ResNet-BiLSTM-Attn-Seed1111", "finetune_from": ""},
          # The shipped recognizer: the default model, trained from scratch on 3.7x the scenes and crops for
          # 12,000 steps (about an hour on one CPU thread while the detector trains on the other).
-         pretrain={"num_iter": 12_000, "val_interval": 1000, "finetune_from": "",
+         pretrain={"num_iter": 12_000, "val_interval": 1000, "finetune_from": "", "lr": SCRATCH_LR,
                    "saved_model_dir": "saved_models/pretrain-None-VGG-BiLSTM-CTC-Seed1111"},
          outputs=("saved_model_dir",)),
     # Detection: YOLO annotations + anchors, detector training.

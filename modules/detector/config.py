@@ -91,7 +91,7 @@ class LossConfig:
 class TrainConfig:
     """Optimisation settings of ``train.fit``."""
 
-    epochs: int = 6  # the schedule counts steps, so a seed gives the same detector on any machine
+    epochs: int = 3  # the schedule counts steps, so a seed gives the same detector on any machine
     batch_size: int = 4  # small batches: more optimisation steps in a CPU-sized time budget
     lr: float = 3e-3  # peak AdamW learning rate (linear warm-up, cosine decay)
     weight_decay: float = 5e-4
@@ -99,7 +99,7 @@ class TrainConfig:
     train_size: int = 320  # side of the training crops, taken at the input_size scale (multiple of 32)
     seed: int = 0
     num_threads: int = 0  # 0: leave torch's default
-    time_limit_min: float = 12.0  # cap for slow machines: past it the LR schedule follows time and still
+    time_limit_min: float = 7.0  # cap for slow machines: past it the LR schedule follows time and still
     # ends annealed; 0: none
     channels_last: bool = True  # NHWC weights and batches: about 10% less time per CPU step (depthwise convs)
     ema_decay: float = 0.995  # validate and save an exponential moving average of the weights (0: off): it
