@@ -90,6 +90,30 @@ def test_ship_writes_compact_checked_files_and_a_card(tmp_path: Path, capsys) ->
     assert main(["ship", "--workdir", str(work), "--out", str(out), "--overwrite"]) == 0
 
 
+def test_card_follows_a_pretraining_continued_in_stages(tmp_path: Path) -> None:
+    """A recognizer fine-tuned from an earlier run's checkpoint: the card lists both stages, first to last."""
+    work = _pretraining_workdir(tmp_path / "work")
+    second = _recognizer(seed=1)
+    second.save(work / "saved_models/rec2/best_accuracy.pth")
+    settings = {"num_iter": 20, "lr": 0.002, "finetune_from": "saved_models/rec/best_accuracy.pth"}
+    summary = {"run_id": "20260101-000003-pretrain", "profile": "pretrain", "overrides": {}, "code": {"commit": "def456"},
+               "hardware": {}, "steps": [{"name": "05_train", "status": "ok", "seconds": 120.0, "settings": settings,
+                                          "artifacts": {"saved_model_dir": {"path": "saved_models/rec2", "exists": True}}}]}
+    (work / "runs/20260101-000003-pretrain").mkdir(parents=True)
+    (work / "runs/20260101-000003-pretrain/summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    out = tmp_path / "shipped"
+    assert main(["ship", "--workdir", str(work), "--out", str(out)]) == 0
+
+    recognizer = json.loads((out / "model_card.json").read_text(encoding="utf-8"))["models"]["recognizer"]
+    assert recognizer["source"] == "saved_models/rec2/best_accuracy.pth" and recognizer["run"].endswith("000003-pretrain")
+    assert recognizer["starts_from"]["run"] == "20260101-000001-pretrain"
+    assert recognizer["starts_from"]["source"] == "saved_models/rec/best_accuracy.pth"
+    assert "starts_from" not in recognizer["starts_from"]  # stage 1 trained from scratch
+    card = (out / "model_card.md").read_text(encoding="utf-8")
+    first, second_line = card.index("stage 1 of 2: from `saved_models/rec/"), card.index("stage 2 of 2: from `saved_models/rec2/")
+    assert first < second_line and "def456" in card
+
+
 def test_altered_or_missing_files_are_named(tmp_path: Path) -> None:
     work = _pretraining_workdir(tmp_path / "work")
     out = tmp_path / "shipped"

@@ -43,7 +43,7 @@ def _pick(path: Path, names: tuple[str, ...], suffix: str) -> Path | None:
     return next((path / name for name in names if (path / name).is_file()), None)
 
 
-def _artifact_paths(step: dict) -> list[str]:
+def artifact_paths(step: dict) -> list[str]:
     """The step's artifact paths; an ``out_root`` artifact becomes ``out_root/<exp_name>`` (the folder the
     step wrote, not whichever experiment in it is newest)."""
     settings = step.get("settings") or step.get("parameters") or {}
@@ -79,7 +79,7 @@ def find_latest_checkpoints(
         for step in steps:
             if not isinstance(step, dict) or step.get("status") != "ok":
                 continue
-            for raw in _artifact_paths(step):
+            for raw in artifact_paths(step):
                 path = Path(raw) if Path(raw).is_absolute() else root / raw
                 for kind, (names, suffix) in wanted.items():
                     if found[kind] is None:

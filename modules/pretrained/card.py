@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from modules.generator.sample_datasets import MANIFEST
-from modules.ocr.latest_run import RunCheckpoint
+from modules.ocr.latest_run import RunCheckpoint, artifact_paths
 from modules.pipeline.parameters import declared_parameters
 
 # Parameters worth a line in the Markdown card (the JSON card keeps every one).
@@ -84,16 +84,41 @@ def training_font_licences(fonts_json: Path) -> list[dict[str, Any]]:
             for e in sorted(packages.values(), key=lambda e: e["package"])]
 
 
+def earlier_stage(finetune_from: str, step_name: str, before_run: str, runs_dir: Path) -> RunCheckpoint | None:
+    """The checkpoint a training started from, when an earlier run's ``step_name`` under ``runs_dir`` wrote
+    it (a pretraining continued in stages); ``None`` for training from scratch or from a file made elsewhere."""
+    if not finetune_from:
+        return None
+    start = (runs_dir.parent / finetune_from).resolve()
+    for run in sorted((p.parent for p in runs_dir.glob("*/summary.json")), key=lambda p: p.name, reverse=True):
+        if run.name >= before_run:
+            continue
+        try:
+            step = step_of(read_summary(run), step_name)
+        except (OSError, ValueError):
+            continue
+        written = {(runs_dir.parent / raw).resolve() for raw in artifact_paths(step or {})}
+        if start in written or start.parent in written:
+            return RunCheckpoint(start, run.name, step_name)
+    return None
+
+
 def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
-    """What the card says about one model: its source checkpoint, run, step settings, time, code, machine."""
+    """What the card says about one model: its source checkpoint, run, step settings, time, code, machine,
+    and under ``starts_from`` the same for the earlier stage it was trained from, if a run here made it."""
     summary = read_summary(runs_dir / found.run)
     step = step_of(summary, found.step) or {}
-    path = Path(found.path)
-    source = path.relative_to(runs_dir.parent) if path.is_relative_to(runs_dir.parent) else path
-    return {"source": str(source), "run": found.run, "profile": summary.get("profile"), "step": found.step,
-            "seconds": step.get("seconds"), "parameters": step_settings(step),
-            "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
-            "hardware": summary.get("hardware", {})}
+    path, workdir = Path(found.path).resolve(), runs_dir.parent.resolve()
+    source = path.relative_to(workdir) if path.is_relative_to(workdir) else path
+    settings = step_settings(step)
+    entry = {"source": str(source), "run": found.run, "profile": summary.get("profile"), "step": found.step,
+             "seconds": step.get("seconds"), "parameters": settings,
+             "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
+             "hardware": summary.get("hardware", {})}
+    stage = earlier_stage(str(settings.get("finetune_from") or ""), found.step, found.run, runs_dir)
+    if stage is not None:
+        entry["starts_from"] = model_entry(stage, runs_dir)
+    return entry
 
 
 def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str]) -> dict[str, Any]:
@@ -138,26 +163,36 @@ def _table(rows: list[dict[str, str]]) -> list[str]:
             *("| " + " | ".join(str(r.get(h, "")) for h in heads) + " |" for r in rows)]
 
 
+def _model_lines(entry: dict[str, Any], stage: str) -> list[str]:
+    """Markdown lines for one training stage of a shipped model."""
+    code, hw = entry.get("code", {}), entry.get("hardware", {})
+    minutes = f"{entry['seconds'] / 60:.1f} min" if entry.get("seconds") else "?"
+    params = entry.get("parameters", {})
+    keys = KEY_PARAMETERS.get(entry["step"], ())
+    return ["- " + (f"{stage}: " if stage else "")
+            + f"from `{entry['source']}` (run `{entry['run']}`, profile `{entry['profile']}`, step `{entry['step']}`)",
+            f"- training step took {minutes} on {hw.get('cpu_count', '?')} x {hw.get('cpu', '?')}"
+            + (f", GPU {hw['cuda']}" if hw.get("cuda") else ", no GPU") + f"; torch {hw.get('torch', '?')}",
+            f"- code commit `{code.get('commit', '?')}`" + (" (with uncommitted changes)" if code.get("dirty") else ""),
+            f"- command-line overrides: `{json.dumps(entry.get('overrides', {}))}`",
+            "- settings: " + ", ".join(f"{k}={params[k]!r}" for k in keys if k in params)
+            + " (every parameter: model_card.json)", ""]
+
+
 def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> str:
     """The card as Markdown; ``files`` maps each shipped file to ``{"bytes", "sha256"}``."""
     lines = ["# Shipped Korean + English OCR models", "",
              "Made by the project's own code from its own synthetic data (no downloaded data or weights).",
              f"Card written {card['written']}.", "", "## Recipe", "", "```", *card["recipe"], "```", "",
              "## Models", ""]
-    for kind, entry in card["models"].items():
-        code, hw = entry.get("code", {}), entry.get("hardware", {})
-        minutes = f"{entry['seconds'] / 60:.1f} min" if entry.get("seconds") else "?"
-        lines += [f"### {kind}", "",
-                  f"- from `{entry['source']}` (run `{entry['run']}`, profile `{entry['profile']}`, step `{entry['step']}`)",
-                  f"- training step took {minutes} on {hw.get('cpu_count', '?')} x {hw.get('cpu', '?')}"
-                  + (f", GPU {hw['cuda']}" if hw.get("cuda") else ", no GPU") + f"; torch {hw.get('torch', '?')}",
-                  f"- code commit `{code.get('commit', '?')}`" + (" (with uncommitted changes)" if code.get("dirty") else ""),
-                  f"- command-line overrides: `{json.dumps(entry.get('overrides', {}))}`"]
-        params = entry.get("parameters", {})
-        keys = KEY_PARAMETERS.get(entry["step"], ())
-        lines.append("- settings: " + ", ".join(f"{k}={params[k]!r}" for k in keys if k in params)
-                     + " (every parameter: model_card.json)")
-        lines.append("")
+    for kind, first in card["models"].items():
+        lines += [f"### {kind}", ""]
+        stages = []
+        while first is not None:  # the shipped stage first, then the stages it was trained from
+            stages.append(first)
+            first = first.get("starts_from")
+        for number, entry in enumerate(reversed(stages), start=1):
+            lines += _model_lines(entry, f"stage {number} of {len(stages)}" if len(stages) > 1 else "")
     lines += ["## Data", ""]
     for name, entry in card["data"].items():
         if name == "sample_scenes":
