@@ -38,7 +38,7 @@ STEPS: list[Step | Prepare] = [
     Step("crnn_preprocess", smoke={"show_samples": 8, "workers": 1}, full={}, outputs=("train_gt", "test_gt")),
     Step("02_generate_text_images", smoke={"train_count": 400, "test_count": 100, "ood_count": 60},
          full={"train_count": 1_000_000, "test_count": 20_000, "ood_count": 5_000},
-         pretrain={"train_count": 150_000}, outputs=("out_root",)),
+         pretrain={"train_count": 150_000, "train_seed": 0}, outputs=("out_root",)),
     Step("03_create_lmdb", smoke={}, full={}, outputs=("lmdb_root",)),
     Step("04_extract_charset", smoke={"show_top": 20}, full={}, outputs=("charset_path", "stats_path")),
     Step("05_train", smoke={"num_iter": 40, "val_interval": 20, "output_channel": 64, "hidden_size": 48,

@@ -21,7 +21,7 @@ KEY_PARAMETERS = {
                  "augment", "augment_p", "seed", "num_threads", "device", "finetune_from"),
     "yolo_train": ("width_mult", "head_width", "input_size", "train_size", "epochs", "batch_size", "lr",
                    "time_limit_min", "ema_decay", "seed", "num_threads", "device", "finetune_from"),
-    "02_generate_text_images": ("train_count", "test_count", "ood_count", "seed", "coverage_share"),
+    "02_generate_text_images": ("train_count", "test_count", "ood_count", "seed", "train_seed", "coverage_share"),
     "01_make_gtdata": ("vertical", "min_side", "jitter_copies", "textinthewild_test_fraction", "drop_jamo_only"),
     "yolo_preprocess": ("anchor_seed", "vertical_anchors"),
 }
