@@ -8,6 +8,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from modules.generator.sample_datasets import MANIFEST
@@ -50,17 +51,25 @@ def step_settings(step: dict[str, Any]) -> dict[str, Any]:
     return overrides
 
 
-def newest_step(runs_dir: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """``(summary, step)`` of the newest run (by run id) where step ``name`` ended ``ok``."""
+def steps_newest_first(runs_dir: Path, name: str, before_run: str = "") -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """``(run id, summary, step)`` for each run (newest run id first; only ids below ``before_run`` when given) where
+    step ``name`` ended ``ok``; unreadable summaries are skipped."""
     for run in sorted((p.parent for p in runs_dir.glob("*/summary.json")), key=lambda p: p.name, reverse=True):
+        if before_run and run.name >= before_run:
+            continue
         try:
             summary = read_summary(run)
         except (OSError, ValueError):
             continue
         step = step_of(summary, name)
         if step is not None:
-            return summary, step
-    return None
+            yield run.name, summary, step
+
+
+def newest_step(runs_dir: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(summary, step)`` of the newest run (by run id) where step ``name`` ended ``ok``."""
+    found = next(steps_newest_first(runs_dir, name), None)
+    return found[1:] if found else None
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
@@ -90,16 +99,10 @@ def earlier_stage(finetune_from: str, step_name: str, before_run: str, runs_dir:
     if not finetune_from:
         return None
     start = (runs_dir.parent / finetune_from).resolve()
-    for run in sorted((p.parent for p in runs_dir.glob("*/summary.json")), key=lambda p: p.name, reverse=True):
-        if run.name >= before_run:
-            continue
-        try:
-            step = step_of(read_summary(run), step_name)
-        except (OSError, ValueError):
-            continue
-        written = {(runs_dir.parent / raw).resolve() for raw in artifact_paths(step or {})}
+    for run, _, step in steps_newest_first(runs_dir, step_name, before_run):
+        written = {(runs_dir.parent / raw).resolve() for raw in artifact_paths(step)}
         if start in written or start.parent in written:
-            return RunCheckpoint(start, run.name, step_name)
+            return RunCheckpoint(start, run, step_name)
     return None
 
 
@@ -185,12 +188,11 @@ def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> s
              "Made by the project's own code from its own synthetic data (no downloaded data or weights).",
              f"Card written {card['written']}.", "", "## Recipe", "", "```", *card["recipe"], "```", "",
              "## Models", ""]
-    for kind, first in card["models"].items():
+    for kind, entry in card["models"].items():
         lines += [f"### {kind}", ""]
-        stages = []
-        while first is not None:  # the shipped stage first, then the stages it was trained from
-            stages.append(first)
-            first = first.get("starts_from")
+        stages = [entry]  # the shipped stage, then back through the stages it was trained from
+        while "starts_from" in stages[-1]:
+            stages.append(stages[-1]["starts_from"])
         for number, entry in enumerate(reversed(stages), start=1):
             lines += _model_lines(entry, f"stage {number} of {len(stages)}" if len(stages) > 1 else "")
     lines += ["## Data", ""]
