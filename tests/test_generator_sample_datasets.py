@@ -189,3 +189,34 @@ def test_a_notebook_alone_makes_the_sample_data_only_for_its_missing_sample_inpu
     # a real download in data/ (no manifest): left alone
     manifest.unlink()
     assert sd.ensure_sample_inputs(inputs) is False and len(calls) == 2
+
+
+def test_train_scenes_follow_their_own_seed_and_the_held_out_scenes_stay_shared(
+        tmp_path: Path, repo_root: Path) -> None:
+    kwargs = dict(fonts_dir=repo_root / "textimagegenerator" / "fonts",
+                  corpus_path=repo_root / "textimagegenerator" / "sample_data.xlsx", workers=1, progress=False)
+    sizes = sd.SampleSizes(aihub_train=2, aihub_test=1, textinthewild=1, textocr_train=1, textocr_val=1, textocr_test=0)
+
+    def images(root: Path) -> dict[str, set[bytes]]:
+        return {folder: {p.read_bytes() for p in (root / folder).rglob("*.jpg")}
+                for folder in ("train_image", "test_image", "textinthewild", "textocr/train_images")}
+
+    shared = images(Path(sd.make_sample_datasets(tmp_path / "a", sizes, **kwargs)["aihub_train_image"]).parent)
+    own = images(Path(sd.make_sample_datasets(tmp_path / "b", replace(sizes, train_seed=1), **kwargs)
+                      ["aihub_train_image"]).parent)
+    assert own["test_image"] == shared["test_image"] and len(own["test_image"]) == 1
+    assert len(own["train_image"]) == 2 and not own["train_image"] & shared["train_image"]
+    assert len(own["textinthewild"]) == 1 and not own["textinthewild"] & shared["textinthewild"]
+    # textocr keeps train and val images in one folder: the val image is shared, the train image is not
+    assert len(own["textocr/train_images"] & shared["textocr/train_images"]) == 1
+    assert len(own["textocr/train_images"]) == 2
+
+    # a set made with the run's seed is kept, not mixed, when asked for another train seed
+    sd.make_sample_datasets(tmp_path / "a", replace(sizes, train_seed=1), **kwargs)
+    assert images(tmp_path / "a") == shared
+
+    # the default run's train scenes are not the pretraining's; its held-out scenes are
+    default, pretrain = sd.PROFILES["default"], sd.PROFILES["pretrain"]
+    assert default.train_seed != (0 if pretrain.train_seed is None else pretrain.train_seed)
+    assert (default.aihub_test, default.aihub_dev, default.aihub_ood) == (
+        pretrain.aihub_test, pretrain.aihub_dev, pretrain.aihub_ood)

@@ -8,10 +8,12 @@ fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train
 ``dev_*`` scenes are for choosing checkpoints and settings (the detector validates on them), so that
 the ``test_*`` scenes the demo scores stay unseen by every choice. The AIHub ``ood_*`` scenes are
 the out-of-distribution dev set: held-out fonts, re-shot by ``ood_scene.photograph``.
-Scene ``i`` depends only on ``(seed, dataset, split, i)``: output is identical for any worker
-count, a rerun skips finished scenes, and ``<data_root>/.kocr_sample_datasets.json`` records what
-was made. A folder that already holds data this generator did not make (a real download) is left
-alone.
+Scene ``i`` depends only on ``(seed, dataset, split, i)``, where train splits use the profile's
+``train_seed`` when it has one (the default profile's train scenes are not the pretraining's, so
+fine-tuning the shipped models sees new scenes; the held-out splits are shared): output is identical
+for any worker count, a rerun skips finished scenes, and ``<data_root>/.kocr_sample_datasets.json``
+records what was made. A folder that already holds data this generator did not make (a real download)
+is left alone.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ FONT_SPLIT = {("aihub", "train"): "train", ("aihub", "test"): "test", ("aihub_de
 
 @dataclass(frozen=True)
 class SampleSizes:
-    """Scene counts per dataset split."""
+    """Scene counts per dataset split, and the seed of the train splits' scenes."""
 
     aihub_train: int
     aihub_test: int
@@ -55,6 +57,7 @@ class SampleSizes:
     textocr_test: int
     aihub_dev: int = 0  # AIHub-format dev scenes (data/dev_*), a dataset of its own in the manifest
     aihub_ood: int = 0  # AIHub-format out-of-distribution dev scenes (data/ood_*, ood_scene.photograph)
+    train_seed: int | None = None  # seed of the train splits' scenes; None: the run's seed (held-out splits use it)
 
     def splits(self) -> dict[str, dict[str, int]]:
         """``{dataset: {split: scenes}}``; the dev set only when it has scenes."""
@@ -72,7 +75,8 @@ P_BOARD = 0.35  # share of (horizontal) scenes holding a multi-line sign or menu
 SCENE_VERSION = 2  # 2: 113 fonts split by family, real vocabulary, boards, big text and large photos
 PROFILES = {
     "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4, aihub_ood=4),
-    "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150, aihub_ood=150),
+    # Train scenes of their own seed: the shipped models were pretrained on the pretrain profile's.
+    "default": SampleSizes(2_000, 150, 100, 200, 50, 10, aihub_dev=150, aihub_ood=150, train_seed=1),
     # More training scenes; the test, dev and OOD sets are the default profile's, scene for scene.
     "pretrain": SampleSizes(3_500, 150, 300, 500, 50, 10, aihub_dev=150, aihub_ood=150),
     "full": SampleSizes(20_000, 4_000, 5_000, 10_000, 2_000, 200, aihub_dev=2_000, aihub_ood=2_000),
@@ -97,14 +101,16 @@ def dataset_paths(data_root: str | os.PathLike[str]) -> dict[str, str]:
 
 
 class _SceneWorker:
-    def __init__(self, root: Path, seed: int, rows: list[CorpusRow], fonts: dict[str, list[FontInfo]]) -> None:
-        self.root, self.seed, self.rows, self.fonts = root, seed, rows, fonts
+    def __init__(self, root: Path, seed: int, train_seed: int, rows: list[CorpusRow],
+                 fonts: dict[str, list[FontInfo]]) -> None:
+        self.root, self.seed, self.train_seed, self.rows, self.fonts = root, seed, train_seed, rows, fonts
         self.cache = GlyphCache()
 
     def run(self, task: tuple[str, str, int]) -> tuple[str, str, int, bool]:
         """Make scene ``task = (dataset, split, index)``; returns it with whether anything was written."""
         dataset, split, index = task
-        rng = np.random.default_rng([self.seed, DATASET_CODES[dataset], SPLIT_CODES[split], index])
+        seed = self.train_seed if split == "train" else self.seed
+        rng = np.random.default_rng([seed, DATASET_CODES[dataset], SPLIT_CODES[split], index])
         fonts = self.fonts[FONT_SPLIT[(dataset, split)]]
         if dataset in ("aihub", "aihub_dev", "aihub_ood"):
             stem, ext, subclass = aihub_outdoor.plan(rng, split, index)
@@ -116,7 +122,7 @@ class _SceneWorker:
                 scene = ood_scene.photograph(rng, scene)
             aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
         elif dataset == "textinthewild":
-            folder, kind, name = textinthewild.plan(self.seed, index, rng)
+            folder, kind, name = textinthewild.plan(seed, index, rng)
             root = self.root / "textinthewild"
             if textinthewild.part_path(root, index).exists():
                 return (*task, False)
@@ -127,7 +133,7 @@ class _SceneWorker:
             if textocr.part_path(root, split, index).exists():
                 return (*task, False)
             scene = render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD)
-            textocr.write_part(rng, scene, root, split, index, textocr.image_id(self.seed, split, index))
+            textocr.write_part(rng, scene, root, split, index, textocr.image_id(seed, split, index))
         return (*task, True)
 
 
@@ -155,10 +161,11 @@ def _foreign(root: Path, dataset: str) -> str | None:
 
 
 def _grows(previous: dict, record: dict) -> bool:
-    """Whether ``record`` only adds scenes to ``previous`` (same version, seed and splits, no count
+    """Whether ``record`` only adds scenes to ``previous`` (same version, seeds and splits, no count
     smaller): scene ``i`` does not depend on the counts, so the scenes made stay valid."""
     old, new = previous.get("counts"), record["counts"]
     return (previous.get("version") == record["version"] and previous.get("seed") == record["seed"]
+            and previous.get("train_seed") == record.get("train_seed")
             and isinstance(old, dict) and old.keys() == new.keys()
             and all(isinstance(old[k], int) and old[k] <= new[k] for k in new))
 
@@ -191,6 +198,8 @@ def make_sample_datasets(
     todo: list[str] = []
     for dataset, counts in sizes.splits().items():
         record = {"version": SCENE_VERSION, "seed": seed, "counts": counts, "complete": False}
+        if sizes.train_seed is not None and "train" in counts:  # absent when None: older sets stay valid
+            record["train_seed"] = sizes.train_seed
         previous = manifest.get(dataset)
         if previous is None:
             foreign = _foreign(root, dataset)
@@ -224,7 +233,8 @@ def make_sample_datasets(
             raise ValueError(f"{fonts_dir}: no readable {split} font")
     tasks = [(d, s, i) for d in todo for s, n in sizes.splits()[d].items() for i in range(n)]
     chunks = [tasks[i:i + 8] for i in range(0, len(tasks), 8)]
-    worker = _SceneWorker(root, seed, rows, fonts)
+    train_seed = seed if sizes.train_seed is None else sizes.train_seed
+    worker = _SceneWorker(root, seed, train_seed, rows, fonts)
     workers = min(workers or os.cpu_count() or 1, max(1, len(chunks)))
     written = 0
     bar = tqdm(total=len(tasks), desc="sample scenes", unit="scene", disable=not progress)
