@@ -24,7 +24,7 @@ from modules.pipeline.runner import StepFailed, prepare_workdir, run_pipeline
 from modules.pipeline.step import PROFILES, Prepare, Step
 
 REPO_ROOT = Path(__file__).resolve().parent
-# Peak learning rate of a recognizer trained from scratch; 05_train's default (0.0005) fine-tunes the shipped one.
+# Peak learning rate of a recognizer trained from scratch; 05_train's default (0.0002) fine-tunes the shipped one.
 SCRATCH_LR = 0.005
 
 STEPS: list[Step | Prepare] = [

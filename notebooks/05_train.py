@@ -67,7 +67,7 @@ num_iter: int = 3000  # optimisation steps: about 8 min on 2 CPU cores (0.15 s e
 val_interval: int = 500  # validate (and checkpoint) every this many steps
 max_val_samples: int = 0  # validation samples used at each interval, 0 for all
 optimizer: str = "adam"  # adam | adadelta (DTRB default: adadelta, lr 1.0)
-lr: float = 0.0005  # peak learning rate for fine-tuning the shipped recognizer (higher peaks first drop its validation accuracy and end below it); from scratch (finetune_from="") use 0.005, as the smoke and pretrain profiles do
+lr: float = 0.0002  # peak learning rate for fine-tuning the shipped recognizer (higher peaks first drop its validation accuracy and end below it); from scratch (finetune_from="") use 0.005, as the smoke and pretrain profiles do
 grad_clip: float = 5.0  # gradient-norm clipping
 schedule: str = "onecycle"  # onecycle | cosine | constant
 amp: str = "auto"  # auto | bf16 | fp16 | off; auto picks bf16/fp16 on CUDA, bf16 on CPUs with native bf16, else fp32

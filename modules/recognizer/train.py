@@ -67,7 +67,7 @@ class OptimConfig:
     clip 5; Adam beta1 0.9)."""
 
     optimizer: str = "adam"  # adam | adadelta
-    lr: float = 5e-4  # peak learning rate: fine-tuning; 5e-3 trains from scratch (Adadelta: 1.0)
+    lr: float = 2e-4  # peak learning rate: fine-tuning; 5e-3 trains from scratch (Adadelta: 1.0)
     beta1: float = 0.9
     rho: float = 0.95
     eps: float = 1e-8
