@@ -30,22 +30,30 @@ STAGE3 = ("--only 02_generate_text_images --only 03_create_lmdb --only 04_extrac
           "saved_models/pretrain-stage2-None-VGG-BiLSTM-CTC-Seed2222/best_accuracy.pth -p 05_train.lr=0.001"
           " -p 05_train.num_iter=40000 -p 05_train.seed=3333"
           " -p 05_train.saved_model_dir=saved_models/pretrain-stage3-None-VGG-BiLSTM-CTC-Seed3333")
+STAGE4 = ("--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only 05_train"
+          " -p 02_generate_text_images.train_count=600000 -p 05_train.finetune_from="
+          "saved_models/pretrain-stage3-None-VGG-BiLSTM-CTC-Seed3333/best_accuracy.pth -p 05_train.lr=0.0007"
+          " -p 05_train.num_iter=22000 -p 05_train.seed=4444"
+          " -p 05_train.saved_model_dir=saved_models/pretrain-stage4-None-VGG-BiLSTM-CTC-Seed4444")
 RECIPE = [
     "python run_all.py --profile pretrain --workdir pretrain   # data, the recognizer's stage 1, the detector, the demo",
     "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
     "python run_all.py --profile pretrain --workdir pretrain " + STAGE2,
     "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
     "python run_all.py --profile pretrain --workdir pretrain " + STAGE3,
+    "# stage 4: 300,000 more (600,000 in all), 22,000 steps from stage 3's best checkpoint",
+    "python run_all.py --profile pretrain --workdir pretrain " + STAGE4,
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
-    "# data first, then the two trainings side by side, one thread each, then stages 2 and 3 on two threads:",
+    "# data first, then the two trainings side by side, one thread each, then stages 2 to 4 on two threads:",
     "python run_all.py --profile pretrain --only 00_remove_hangul_filenames --only 01_make_gtdata --only crnn_preprocess "
     "--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only yolo_preprocess",
     "python run_all.py --profile pretrain --only 05_train -p 05_train.num_threads=1 &",
     "python run_all.py --profile pretrain --only yolo_train -p yolo_train.num_threads=1",
     "python run_all.py --profile pretrain " + STAGE2,
     "python run_all.py --profile pretrain " + STAGE3,
+    "python run_all.py --profile pretrain " + STAGE4,
     "python run_all.py --profile pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained",
 ]
