@@ -22,27 +22,37 @@ from modules.pretrained.card import build_card, render_markdown
 from modules.pretrained.ship import write_compact
 from modules.shipped import FILES, PRETRAINED_DIR, SUMS, sha256, verify, write_sums
 
-STAGE1 = "saved_models/pretrain-None-VGG-BiLSTM-CTC-Seed1111/best_accuracy.pth"
-STAGE2 = ("--only 05_train -p 05_train.finetune_from=" + STAGE1 + " -p 05_train.lr=0.002 -p 05_train.num_iter=16000"
-          " -p 05_train.seed=2222 -p 05_train.saved_model_dir=saved_models/pretrain-stage2-None-VGG-BiLSTM-CTC-Seed2222")
-STAGE3 = ("--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only 05_train"
-          " -p 02_generate_text_images.train_count=300000 -p 05_train.finetune_from="
-          "saved_models/pretrain-stage2-None-VGG-BiLSTM-CTC-Seed2222/best_accuracy.pth -p 05_train.lr=0.001"
-          " -p 05_train.num_iter=40000 -p 05_train.seed=3333"
-          " -p 05_train.saved_model_dir=saved_models/pretrain-stage3-None-VGG-BiLSTM-CTC-Seed3333")
-STAGE4 = ("--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only 05_train"
-          " -p 02_generate_text_images.train_count=600000 -p 05_train.finetune_from="
-          "saved_models/pretrain-stage3-None-VGG-BiLSTM-CTC-Seed3333/best_accuracy.pth -p 05_train.lr=0.0007"
-          " -p 05_train.num_iter=22000 -p 05_train.seed=4444"
-          " -p 05_train.saved_model_dir=saved_models/pretrain-stage4-None-VGG-BiLSTM-CTC-Seed4444")
+DATA_STEPS = "--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset "
+
+
+def stage_dir(number: int) -> str:
+    """The recognizer's folder for pretraining stage `number` (1-based; seed 1111 x number)."""
+    name = "pretrain" if number == 1 else f"pretrain-stage{number}"
+    return f"saved_models/{name}-None-VGG-BiLSTM-CTC-Seed{1111 * number}"
+
+
+def stage_overrides(number: int, lr: float, num_iter: int, train_count: int | None = None) -> str:
+    """run_all.py options for stage `number` >= 2: fine-tune stage number-1's best checkpoint.
+
+    `train_count` first grows the generated crops to that many (the data steps run again)."""
+    data = "" if train_count is None else DATA_STEPS
+    grow = "" if train_count is None else f" -p 02_generate_text_images.train_count={train_count}"
+    return (f"{data}--only 05_train{grow} -p 05_train.finetune_from={stage_dir(number - 1)}/best_accuracy.pth"
+            f" -p 05_train.lr={lr} -p 05_train.num_iter={num_iter} -p 05_train.seed={1111 * number}"
+            f" -p 05_train.saved_model_dir={stage_dir(number)}")
+
+
+STAGES = [stage_overrides(2, 0.002, 16000), stage_overrides(3, 0.001, 40000, 300000),
+          stage_overrides(4, 0.0007, 22000, 600000)]
+STAGE_NOTES = [
+    "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
+    "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
+    "# stage 4: 300,000 more (600,000 in all), 22,000 steps from stage 3's best checkpoint",
+]
 RECIPE = [
     "python run_all.py --profile pretrain --workdir pretrain   # data, the recognizer's stage 1, the detector, the demo",
-    "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
-    "python run_all.py --profile pretrain --workdir pretrain " + STAGE2,
-    "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
-    "python run_all.py --profile pretrain --workdir pretrain " + STAGE3,
-    "# stage 4: 300,000 more (600,000 in all), 22,000 steps from stage 3's best checkpoint",
-    "python run_all.py --profile pretrain --workdir pretrain " + STAGE4,
+    *(line for note, stage in zip(STAGE_NOTES, STAGES)
+      for line in (note, "python run_all.py --profile pretrain --workdir pretrain " + stage)),
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
@@ -51,9 +61,7 @@ RECIPE = [
     "--only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset --only yolo_preprocess",
     "python run_all.py --profile pretrain --only 05_train -p 05_train.num_threads=1 &",
     "python run_all.py --profile pretrain --only yolo_train -p yolo_train.num_threads=1",
-    "python run_all.py --profile pretrain " + STAGE2,
-    "python run_all.py --profile pretrain " + STAGE3,
-    "python run_all.py --profile pretrain " + STAGE4,
+    *("python run_all.py --profile pretrain " + stage for stage in STAGES),
     "python run_all.py --profile pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained",
 ]
