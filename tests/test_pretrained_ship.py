@@ -114,6 +114,43 @@ def test_card_follows_a_pretraining_continued_in_stages(tmp_path: Path) -> None:
     assert first < second_line and "def456" in card
 
 
+def test_ship_continues_the_shipped_models_in_another_work_folder(tmp_path: Path, capsys) -> None:
+    """Stage 2 trained elsewhere from a copy of the shipped recognizer, the detector kept: the card keeps
+    both stages and the detector's entry, the detector file is not rewritten."""
+    out = tmp_path / "shipped"
+    assert main(["ship", "--workdir", str(_pretraining_workdir(tmp_path / "a")), "--out", str(out)]) == 0
+    first = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    detector_bytes = (out / FILES["detector"]).read_bytes()
+
+    work = tmp_path / "b"
+    (work / "saved_models/stage1").mkdir(parents=True)
+    (work / "saved_models/stage1/best_accuracy.pth").write_bytes((out / FILES["recognizer"]).read_bytes())
+    _recognizer(seed=2).save(work / "saved_models/stage2/best_accuracy.pth")
+    settings = {"num_iter": 20, "finetune_from": "saved_models/stage1/best_accuracy.pth"}
+    summary = {"run_id": "20260102-000001-pretrain", "profile": "pretrain", "overrides": {}, "code": {"commit": "fed789"},
+               "hardware": {}, "steps": [{"name": "05_train", "status": "ok", "seconds": 30.0, "settings": settings,
+                                          "artifacts": {"saved_model_dir": {"path": "saved_models/stage2", "exists": True}}}]}
+    (work / "runs/20260102-000001-pretrain").mkdir(parents=True)
+    (work / "runs/20260102-000001-pretrain/summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+    assert main(["ship", "--workdir", str(work), "--out", str(out), "--overwrite"]) == 1  # no detector trained here
+    assert "no detector" in capsys.readouterr().err
+    assert main(["ship", "--workdir", str(work), "--out", str(tmp_path / "empty"), "--keep", "detector"]) == 1
+    assert "does not describe shipped models" in capsys.readouterr().err
+    assert main(["ship", "--workdir", str(work), "--out", str(out), "--keep", "detector", "--overwrite"]) == 0
+
+    verify(out)
+    assert (out / FILES["detector"]).read_bytes() == detector_bytes
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert card["kept"] == ["detector"] and card["models"]["detector"] == first["models"]["detector"]
+    recognizer = card["models"]["recognizer"]
+    assert recognizer["run"] == "20260102-000001-pretrain"
+    assert recognizer["starts_from"] == first["models"]["recognizer"]
+    text = (out / "model_card.md").read_text(encoding="utf-8")
+    assert text.index("stage 1 of 2: from `saved_models/rec/") < text.index("stage 2 of 2: from `saved_models/stage2/")
+    assert "fed789" in text and "abc123" in text
+
+
 def test_altered_or_missing_files_are_named(tmp_path: Path) -> None:
     work = _pretraining_workdir(tmp_path / "work")
     out = tmp_path / "shipped"

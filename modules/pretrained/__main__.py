@@ -1,11 +1,13 @@
 """Ship a pretraining run's models, or check the shipped ones.
 
-    python -m modules.pretrained ship --workdir pretrain [--out models/pretrained] [--overwrite]
+    python -m modules.pretrained ship --workdir pretrain [--out models/pretrained] [--overwrite] [--keep detector]
     python -m modules.pretrained verify [--dir models/pretrained]
 
 ``ship`` takes the detector and recognizer that the newest ``run_all.py`` runs under ``--workdir`` trained
 (from the paths their summaries recorded), writes them in half precision with a model card and checksums,
-and refuses to replace shipped models unless ``--overwrite``. Exit status 0, or 1 with the reason.
+and refuses to replace shipped models unless ``--overwrite``. ``--keep KIND`` ships that kind's model
+unchanged (its file and card entry); a model trained on from a copy of a shipped file lists the shipped
+stages behind it (the earlier card, matched by checksum). Exit status 0, or 1 with the reason.
 """
 
 from __future__ import annotations
@@ -67,22 +69,37 @@ RECIPE = [
 ]
 
 
-def ship(workdir: Path, out: Path, overwrite: bool) -> int:
+def ship(workdir: Path, out: Path, overwrite: bool, keep: tuple[str, ...] = ()) -> int:
+    previous_card = out / "model_card.json"
+    previous = json.loads(previous_card.read_text(encoding="utf-8")) if previous_card.is_file() else None
+    if keep:
+        if previous is None or not all(kind in previous.get("models", {}) for kind in keep):
+            print(f"error: --keep {' '.join(keep)}: {previous_card} does not describe shipped models to keep",
+                  file=sys.stderr)
+            return 1
+        verify(out)  # the kept files are the ones the card and the checksums describe (else CheckpointError)
     found = find_latest_checkpoints("runs", root=workdir)
-    missing = [kind for kind, f in found.items() if f is None]
+    missing = [kind for kind, f in found.items() if f is None and kind not in keep]
     if missing:
         print(f"error: no {' or '.join(missing)} trained by a run under {workdir / 'runs'}", file=sys.stderr)
+        return 1
+    if len(keep) == len(FILES):
+        print("error: every model kept: nothing to ship", file=sys.stderr)
         return 1
     there = [out / n for n in (*FILES.values(), SUMS) if (out / n).exists()]
     if there and not overwrite:
         print(f"error: {out} already holds shipped models ({', '.join(p.name for p in there)}); "
               "pass --overwrite to replace them", file=sys.stderr)
         return 1
+    trained = {kind: f for kind, f in found.items() if kind not in keep and f is not None}
+    card = build_card(workdir, trained, RECIPE, previous, keep)  # before writing: a stage may start from a shipped file
     out.mkdir(parents=True, exist_ok=True)
-    for kind, f in found.items():
-        print(f"{kind}: {f}")
-        write_compact(f.path, out / FILES[kind], kind)
-    card = build_card(workdir, found, RECIPE)
+    for kind in FILES:
+        if kind in keep:
+            print(f"{kind}: {out / FILES[kind]} (kept)")
+            continue
+        print(f"{kind}: {trained[kind]}")
+        write_compact(trained[kind].path, out / FILES[kind], kind)
     files = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)} for n in FILES.values()}
     card["files"] = files
     write_bytes_atomic(out / "model_card.json", json.dumps(card, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -101,12 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     ship_parser.add_argument("--workdir", type=Path, required=True, help="the run_all.py --workdir of the pretraining")
     ship_parser.add_argument("--out", type=Path, default=PRETRAINED_DIR)
     ship_parser.add_argument("--overwrite", action="store_true", help="replace the shipped models")
+    ship_parser.add_argument("--keep", action="append", choices=tuple(FILES), default=[],
+                             help="ship this kind's model unchanged from --out, with its card entry (repeatable)")
     verify_parser = sub.add_parser("verify", help="check the shipped files against their checksums")
     verify_parser.add_argument("--dir", type=Path, default=PRETRAINED_DIR)
     args = parser.parse_args(argv)
     try:
         if args.command == "ship":
-            return ship(args.workdir, args.out, args.overwrite)
+            return ship(args.workdir, args.out, args.overwrite, tuple(args.keep))
         for name, digest in verify(args.dir).items():
             print(f"ok  {digest[:16]}  {args.dir / name}")
         return 0

@@ -14,6 +14,7 @@ from typing import Any
 from modules.generator.sample_datasets import MANIFEST
 from modules.ocr.latest_run import RunCheckpoint, artifact_paths
 from modules.pipeline.parameters import declared_parameters
+from modules.shipped import FILES, sha256
 
 # Parameters worth a line in the Markdown card (the JSON card keeps every one).
 KEY_PARAMETERS = {
@@ -106,9 +107,19 @@ def earlier_stage(finetune_from: str, step_name: str, before_run: str, runs_dir:
     return None
 
 
-def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
+def shipped_stages(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{sha256 of a shipped file: its model's card entry}`` from an earlier ``model_card.json``, so that a
+    training continued from the shipped weights (on another machine, without the runs that made them)
+    lists the stages behind them."""
+    files = card.get("files", {})
+    return {files[FILES[kind]]["sha256"]: entry for kind, entry in card.get("models", {}).items()
+            if kind in FILES and "sha256" in files.get(FILES[kind], {})}
+
+
+def model_entry(found: RunCheckpoint, runs_dir: Path, shipped: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """What the card says about one model: its source checkpoint, run, step settings, time, code, machine,
-    and under ``starts_from`` the same for the earlier stage it was trained from, if a run here made it."""
+    and under ``starts_from`` the same for the earlier stage it was trained from: a run here made it, or it
+    is a shipped file whose checksum ``shipped`` (``shipped_stages``) knows, with its own stages."""
     summary = read_summary(runs_dir / found.run)
     step = step_of(summary, found.step) or {}
     path, workdir = Path(found.path).resolve(), runs_dir.parent.resolve()
@@ -118,19 +129,32 @@ def model_entry(found: RunCheckpoint, runs_dir: Path) -> dict[str, Any]:
              "seconds": step.get("seconds"), "parameters": settings,
              "overrides": summary.get("overrides", {}), "code": summary.get("code", {}),
              "hardware": summary.get("hardware", {})}
-    stage = earlier_stage(str(settings.get("finetune_from") or ""), found.step, found.run, runs_dir)
+    start = str(settings.get("finetune_from") or "")
+    stage = earlier_stage(start, found.step, found.run, runs_dir)
     if stage is not None:
-        entry["starts_from"] = model_entry(stage, runs_dir)
+        entry["starts_from"] = model_entry(stage, runs_dir, shipped)
+    elif start and shipped and (runs_dir.parent / start).is_file():
+        earlier = shipped.get(sha256(runs_dir.parent / start))
+        if earlier is not None:
+            entry["starts_from"] = earlier
     return entry
 
 
-def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str]) -> dict[str, Any]:
+def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str],
+               previous: dict[str, Any] | None = None, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     """The card's data for the checkpoints ``found`` (``{"detector": ..., "recognizer": ...}``) of the
-    pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them."""
+    pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them. ``previous``: the
+    card of the models shipped before (``model_card.json``), whose entries describe the ``keep`` kinds
+    (shipped again unchanged) and the stages of a model trained on from a shipped file."""
     workdir = Path(workdir)
     runs_dir = workdir / "runs"
+    shipped = shipped_stages(previous) if previous else {}
+    models = {kind: (previous or {})["models"][kind] if kind in keep else model_entry(found[kind], runs_dir, shipped)
+              for kind in FILES if kind in keep or kind in found}
     card: dict[str, Any] = {"written": datetime.now(UTC).isoformat(timespec="seconds"), "recipe": recipe,
-                            "models": {kind: model_entry(f, runs_dir) for kind, f in found.items()}}
+                            "models": models}
+    if keep:
+        card["kept"] = list(keep)
     data: dict[str, Any] = {}
     for name in ("02_generate_text_images", "01_make_gtdata", "yolo_preprocess"):
         hit = newest_step(runs_dir, name)
@@ -144,17 +168,17 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
     card["data"] = data
     fonts_json = workdir / "textimagegenerator" / "fonts" / "fonts.json"
     card["training_fonts"] = training_font_licences(fonts_json) if fonts_json.is_file() else []
-    recognizer_dir = Path(found["recognizer"].path).parent
     demo = newest_step(runs_dir, "yolocrnn_demo")
     demo_rows: list[dict[str, str]] = []
     if demo is not None:
-        trained = max(f.run for f in found.values())
-        if demo[0]["run_id"] > trained:  # run ids sort by start time: the demo ran after both trainings
+        trained = max(f.run for kind, f in found.items() if kind not in keep)
+        if demo[0]["run_id"] > trained:  # run ids sort by start time: the demo ran after the trainings
             demo_dir = Path(demo[1]["parameters"].get("output_dir", "results/demo"))
             demo_rows = read_csv_rows(workdir / demo_dir / "eval_summary.csv")
             card["demo_run"] = demo[0]["run_id"]
-    card["figures"] = {"recognizer_crops": read_csv_rows(recognizer_dir / "eval_sets.csv"),
-                       "end_to_end": demo_rows}
+    crops = ((previous or {}).get("figures", {}).get("recognizer_crops", []) if "recognizer" in keep
+             else read_csv_rows(Path(found["recognizer"].path).parent / "eval_sets.csv"))
+    card["figures"] = {"recognizer_crops": crops, "end_to_end": demo_rows}
     return card
 
 
