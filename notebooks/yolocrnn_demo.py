@@ -95,17 +95,18 @@ from modules.viz import hangul_font
 from modules.ocr.latest_run import find_latest_checkpoints
 
 latest = find_latest_checkpoints("runs")
-models = "run"
-if any(latest[kind] is None and not given for kind, given in (("detector", detector_checkpoint),
-                                                               ("recognizer", recognizer_checkpoint))):
-    models = "shipped"
-    print("no run_all.py run recorded both models yet: the shipped pretrained models stand in for the missing ones")
+given = {"detector": detector_checkpoint, "recognizer": recognizer_checkpoint}
+# each model: the path given, else the latest run's, else the shipped one (a run may have trained only one)
+paths = {kind: given[kind] or (str(latest[kind].path) if latest[kind] is not None else "") for kind in given}
+missing = [kind for kind, path in paths.items() if not path]
+if missing:
+    print(f"no run_all.py run recorded a {' or a '.join(missing)} yet: the shipped one stands in")
 config = OCRConfig(margin=margin, extra_margins=extra_margins, wide_width=wide_width, decoder=decoder,
                    min_confidence=min_confidence, vertical=vertical)
 options = {"input_size": det_input_size or None, "score_threshold": det_score_threshold or None,
            "tta_scales": tuple(det_scales) if len(det_scales) > 1 else ()}
-ocr = OCR.from_checkpoints(detector=detector_checkpoint or None, recognizer=recognizer_checkpoint or None,
-                           device=device, config=config, models=models,
+ocr = OCR.from_checkpoints(detector=paths["detector"] or None, recognizer=paths["recognizer"] or None,
+                           device=device, config=config, models="shipped",
                            detector_options={k: v for k, v in options.items() if v is not None})
 
 # %% [markdown]
@@ -211,7 +212,7 @@ summary
 # %%
 rows = [{"models": "this run", **summary_row(name, r)} for name, r in reports.items()]
 ocr_shipped = None
-if compare_shipped and models == "run":
+if compare_shipped and len(missing) < len(paths):  # at least one model is not the shipped one
     try:
         ocr_shipped = OCR.from_checkpoints(device=device, config=config, models="shipped",
                                            detector_options={k: v for k, v in options.items() if v is not None})

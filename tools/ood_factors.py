@@ -1,7 +1,7 @@
 """Which of the out-of-distribution renderer's settings cost a recognizer most: the dev crops drawn with the
 training renderer (``CropConfig()``), with the OOD renderer (``OOD_CROP_CONFIG``), and with the training
-renderer plus one group of the OOD settings at a time, all in the held-out font families, the same seed and
-texts; each set read at the model's input width and with the OCR's wide reading.
+renderer plus one group of the OOD settings at a time, all in the held-out font families with the OOD dev
+set's seed and corpus categories; each set read at the model's input width and with the OCR's wide reading.
 
     .venv/bin/python -m tools.ood_factors [--checkpoint models/pretrained/recognizer.pth] [--count 1000]
                                           [--csv results/ood_factors.csv]
@@ -58,11 +58,12 @@ def variant_configs(train: CropConfig = CropConfig(), ood: CropConfig = OOD_CROP
 
 
 def read_set(recognizer: Recognizer, config: CropConfig, count: int, seed: int, folder: Path, workers: int,
-             wide_width: int) -> dict[str, float]:
-    """Draw ``count`` held-out-family crops with ``config`` into ``folder`` and read them; word accuracy in
-    percent at the input width and with the wide reading (``wide_width``)."""
+             wide_width: int, skip_categories: tuple[str, ...] = ("random_syllables",)) -> dict[str, float]:
+    """Draw ``count`` held-out-family crops with ``config`` into ``folder`` (corpus rows of ``skip_categories``
+    left out, as 02 does for its dev sets) and read them; word accuracy in percent at the input width and
+    with the wide reading (``wide_width``)."""
     result = generate_crops(folder, "ood", count, seed=seed, workers=workers, config=config, overwrite=True,
-                            progress=False)
+                            skip_categories=skip_categories, progress=False)
     entries = [line.split("\t", 1) for line in Path(result.gt_path).read_text(encoding="utf-8").splitlines()]
     images = [read_image(folder / path) for path, _ in entries]
     labels = [label for _, label in entries]
@@ -79,6 +80,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0, help="the OOD dev set's seed: the same texts and fonts")
     parser.add_argument("--workers", type=int, default=0, help="generator processes (0: every core)")
+    parser.add_argument("--skip-categories", nargs="*", default=["random_syllables"],
+                        help="corpus categories left out (02_generate_text_images' test_skip_categories)")
     parser.add_argument("--csv", default="", help="also write the table here")
     args = parser.parse_args()
 
@@ -89,7 +92,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for index, (name, config) in enumerate(variant_configs().items()):
             row = {"crops drawn with": name, **read_set(recognizer, config, args.count, args.seed,
-                                                         Path(tmp) / str(index), args.workers, OCRConfig.wide_width)}
+                                                         Path(tmp) / str(index), args.workers, OCRConfig.wide_width,
+                                                         tuple(args.skip_categories))}
             rows.append(row)
             print(" | ".join(str(v) for v in row.values()), flush=True)
     table = pd.DataFrame(rows)
