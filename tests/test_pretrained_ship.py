@@ -149,6 +149,13 @@ def test_ship_continues_the_shipped_models_in_another_work_folder(tmp_path: Path
     text = (out / "model_card.md").read_text(encoding="utf-8")
     assert text.index("stage 1 of 2: from `saved_models/rec/") < text.index("stage 2 of 2: from `saved_models/stage2/")
     assert "fed789" in text and "abc123" in text
+    assert text.index("### detector") < text.index("Shipped again unchanged") < text.index("### recognizer")
+
+    # shipped again from the same runs: the earlier card is now this one, the stages stay
+    assert main(["ship", "--workdir", str(work), "--out", str(out), "--keep", "detector", "--overwrite"]) == 0
+    again = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert again["models"]["recognizer"]["starts_from"] == first["models"]["recognizer"]
+    assert again["models"]["detector"] == first["models"]["detector"]
 
 
 def test_altered_or_missing_files_are_named(tmp_path: Path) -> None:

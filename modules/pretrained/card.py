@@ -110,10 +110,17 @@ def earlier_stage(finetune_from: str, step_name: str, before_run: str, runs_dir:
 def shipped_stages(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``{sha256 of a shipped file: its model's card entry}`` from an earlier ``model_card.json``, so that a
     training continued from the shipped weights (on another machine, without the runs that made them)
-    lists the stages behind them."""
+    lists the stages behind them. Stages that were themselves found this way are indexed too (by the
+    ``starts_from_sha256`` they recorded), so shipping the same models again keeps their stages."""
     files = card.get("files", {})
-    return {files[FILES[kind]]["sha256"]: entry for kind, entry in card.get("models", {}).items()
-            if kind in FILES and "sha256" in files.get(FILES[kind], {})}
+    stages = {files[FILES[kind]]["sha256"]: entry for kind, entry in card.get("models", {}).items()
+              if kind in FILES and "sha256" in files.get(FILES[kind], {})}
+    for entry in list(card.get("models", {}).values()):
+        while "starts_from" in entry:
+            if "starts_from_sha256" in entry:
+                stages.setdefault(entry["starts_from_sha256"], entry["starts_from"])
+            entry = entry["starts_from"]
+    return stages
 
 
 def model_entry(found: RunCheckpoint, runs_dir: Path, shipped: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -134,9 +141,9 @@ def model_entry(found: RunCheckpoint, runs_dir: Path, shipped: dict[str, dict[st
     if stage is not None:
         entry["starts_from"] = model_entry(stage, runs_dir, shipped)
     elif start and shipped and (runs_dir.parent / start).is_file():
-        earlier = shipped.get(sha256(runs_dir.parent / start))
-        if earlier is not None:
-            entry["starts_from"] = earlier
+        digest = sha256(runs_dir.parent / start)
+        if digest in shipped:
+            entry["starts_from"], entry["starts_from_sha256"] = shipped[digest], digest
     return entry
 
 
@@ -162,6 +169,8 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
             summary, step = hit
             data[name] = {"run": summary["run_id"], "profile": summary.get("profile"),
                           "parameters": step_settings(step), "seconds": step.get("seconds")}
+    for name, entry in ((previous or {}).get("data", {}) if keep else {}).items():
+        data.setdefault(name, entry)  # a kept model's data steps ran with the earlier runs, not here
     manifest = workdir / "data" / MANIFEST
     if manifest.is_file():  # the sample scenes: generator version, seed and scene counts per split
         data["sample_scenes"] = json.loads(manifest.read_text(encoding="utf-8"))
@@ -214,6 +223,8 @@ def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> s
              "## Models", ""]
     for kind, entry in card["models"].items():
         lines += [f"### {kind}", ""]
+        if kind in card.get("kept", []):
+            lines += ["Shipped again unchanged: the file and the lines below are the earlier card's.", ""]
         stages = [entry]  # the shipped stage, then back through the stages it was trained from
         while "starts_from" in stages[-1]:
             stages.append(stages[-1]["starts_from"])
