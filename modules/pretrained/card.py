@@ -115,7 +115,7 @@ def shipped_stages(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     files = card.get("files", {})
     stages = {files[FILES[kind]]["sha256"]: entry for kind, entry in card.get("models", {}).items()
               if kind in FILES and "sha256" in files.get(FILES[kind], {})}
-    for entry in list(card.get("models", {}).values()):
+    for entry in card.get("models", {}).values():
         while "starts_from" in entry:
             if "starts_from_sha256" in entry:
                 stages.setdefault(entry["starts_from_sha256"], entry["starts_from"])
@@ -149,8 +149,8 @@ def model_entry(found: RunCheckpoint, runs_dir: Path, shipped: dict[str, dict[st
 
 def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str],
                previous: dict[str, Any] | None = None, keep: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The card's data for the checkpoints ``found`` (``{"detector": ..., "recognizer": ...}``) of the
-    pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them. ``previous``: the
+    """The card's data for the checkpoints ``found`` (``{"detector": ..., "recognizer": ...}``, the kinds
+    trained, not kept) of the pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them. ``previous``: the
     card of the models shipped before (``model_card.json``), whose entries describe the ``keep`` kinds
     (shipped again unchanged) and the stages of a model trained on from a shipped file."""
     workdir = Path(workdir)
@@ -180,7 +180,7 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
     demo = newest_step(runs_dir, "yolocrnn_demo")
     demo_rows: list[dict[str, str]] = []
     if demo is not None:
-        trained = max(f.run for kind, f in found.items() if kind not in keep)
+        trained = max(f.run for f in found.values())  # ``found`` holds the trained models only
         if demo[0]["run_id"] > trained:  # run ids sort by start time: the demo ran after the trainings
             demo_dir = Path(demo[1]["parameters"].get("output_dir", "results/demo"))
             demo_rows = read_csv_rows(workdir / demo_dir / "eval_summary.csv")
