@@ -276,6 +276,28 @@ report = eval_sets_report(out_dir / "best_accuracy.pth", rec, set_results)  # fi
 table
 
 # %% [markdown]
+# What the model misreads out of distribution: the first misread crops of each OOD set as stored, with
+# the label -> the reading (confidence). Looking at them says more about the gap than the figure does.
+
+# %%
+from modules.recognizer.evaluate import misreads
+
+for crop_set in [s for s in sets if s.ood and (Path(s.lmdb_dir) / "data.mdb").exists()]:
+    wrong = misreads(rec, crop_set, count=show_samples)
+    if not wrong:
+        print(f"{crop_set.name}: no misread crop among the first ones")
+        continue
+    rows = (len(wrong) + 2) // 3
+    fig, axes = plt.subplots(rows, 3, figsize=(12, 1.3 * rows), squeeze=False)
+    for ax, (crop, label, text, conf) in zip(axes.flat, wrong):
+        ax.imshow(crop)
+        ax.set_title(f"{label} -> {text} ({conf:.2f})", color="red", fontproperties=hangul_font(9))
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.suptitle(f"{crop_set.name}: misread crops")
+    plt.show()
+
+# %% [markdown]
 # ## 8. Outputs
 
 # %%

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from modules.imageio import encode_image
-from modules.recognizer.evaluate import CropSet, evaluate_set, evaluate_sets
+from modules.recognizer.evaluate import CropSet, evaluate_set, evaluate_sets, misreads
 from modules.recognizer.synth import render_word, write_raw_lmdb
 from modules.text.charset import Charset
 
@@ -41,6 +41,18 @@ def test_scores_every_crop_keeps_unspellable_labels_and_counts_bad_images(crop_l
     assert all(isinstance(image, np.ndarray) and image.ndim == 3 for image in reader.seen)
     assert result.examples[1] == ("abc", "abd", 0.9)
     assert result.row()["distribution"] == "out" and result.row()["word accuracy %"] == 60.0
+
+
+def test_misreads_gives_the_wrong_crops_with_label_and_reading(crop_lmdb: Path, tmp_path: Path) -> None:
+    charset = Charset.from_chars("가나다라abc")
+    wrong = misreads(ScriptedReader(["가나", "abd", "라다", "가", "다"], charset), CropSet("toy", str(crop_lmdb), ood=True))
+    assert [(label, text, conf) for _, label, text, conf in wrong] == [("abc", "abd", 0.9), ("가z", "가", 0.9)]
+    assert all(isinstance(image, np.ndarray) and image.ndim == 3 for image, *_ in wrong)
+    first = misreads(ScriptedReader(["가나", "abd", "라다", "가", "다"], charset), CropSet("toy", str(crop_lmdb), ood=True), count=1)
+    assert len(first) == 1 and first[0][1] == "abc"
+    assert misreads(ScriptedReader(["가나", "abc"], charset), CropSet("toy", str(crop_lmdb), ood=True), max_samples=2) == []
+    with pytest.raises(FileNotFoundError, match="no lmdb dataset"):
+        misreads(ScriptedReader([], charset), CropSet("absent", str(tmp_path / "nothing"), ood=True))
 
 
 def test_max_samples_and_missing_sets(crop_lmdb: Path, tmp_path: Path) -> None:

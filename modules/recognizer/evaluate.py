@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from modules.imageio import ImageReadError, decode_image
 from modules.lmdbio import iter_lmdb_samples
 from modules.metrics.recognition import normalized_edit_distance, word_accuracy
@@ -50,14 +52,9 @@ class SetResult:
                 "labels outside charset": self.unreadable_labels, "bad images": self.bad_images}
 
 
-def evaluate_set(recognizer: Recognizer, crop_set: CropSet, max_samples: int = 0, batch_size: int = 64,
-                 max_width: int = 0, keep_examples: int = 12) -> SetResult:
-    """Read every crop of ``crop_set`` (the first ``max_samples`` when > 0) and score the readings.
-
-    ``max_width``: as ``Recognizer.recognize`` (0 reads at the model's input width only). An image that
-    does not decode is counted under ``bad_images`` and left out. Raises ``FileNotFoundError`` when
-    the lmdb folder does not exist.
-    """
+def _load(crop_set: CropSet, max_samples: int) -> tuple[list[np.ndarray], list[str], int]:
+    """The set's decoded crops (the first ``max_samples`` when > 0), their labels and the number of images
+    that did not decode. Raises ``FileNotFoundError`` when the lmdb folder does not exist."""
     if not (Path(crop_set.lmdb_dir) / "data.mdb").exists():
         raise FileNotFoundError(f"{crop_set.lmdb_dir}: no lmdb dataset here (run 03_create_lmdb)")
     images, labels, bad = [], [], 0
@@ -70,6 +67,30 @@ def evaluate_set(recognizer: Recognizer, crop_set: CropSet, max_samples: int = 0
             bad += 1
             continue
         labels.append(label)
+    return images, labels, bad
+
+
+def misreads(recognizer: Recognizer, crop_set: CropSet, count: int = 12, max_samples: int = 400,
+             max_width: int = 0) -> list[tuple[np.ndarray, str, str, float]]:
+    """The first ``count`` crops among the set's first ``max_samples`` that ``recognizer`` misreads, to look
+    at: ``(crop (H, W, 3) uint8 as stored, label, reading, confidence)``. ``max_width`` as in
+    ``evaluate_set``. Raises ``FileNotFoundError`` when the lmdb folder does not exist."""
+    images, labels, _ = _load(crop_set, max_samples)
+    readings = recognizer.recognize(images, max_width=max_width) if images else []
+    wrong = [(image, label, text, round(conf, 3))
+             for image, label, (text, conf) in zip(images, labels, readings) if text != label]
+    return wrong[:count]
+
+
+def evaluate_set(recognizer: Recognizer, crop_set: CropSet, max_samples: int = 0, batch_size: int = 64,
+                 max_width: int = 0, keep_examples: int = 12) -> SetResult:
+    """Read every crop of ``crop_set`` (the first ``max_samples`` when > 0) and score the readings.
+
+    ``max_width``: as ``Recognizer.recognize`` (0 reads at the model's input width only). An image that
+    does not decode is counted under ``bad_images`` and left out. Raises ``FileNotFoundError`` when
+    the lmdb folder does not exist.
+    """
+    images, labels, bad = _load(crop_set, max_samples)
     readings = recognizer.recognize(images, batch_size=batch_size, max_width=max_width) if images else []
     predictions = [text for text, _ in readings]
     spellable = set(recognizer.charset.chars)
