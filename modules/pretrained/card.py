@@ -150,9 +150,10 @@ def model_entry(found: RunCheckpoint, runs_dir: Path, shipped: dict[str, dict[st
 def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint], recipe: list[str],
                previous: dict[str, Any] | None = None, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     """The card's data for the checkpoints ``found`` (``{"detector": ..., "recognizer": ...}``, the kinds
-    trained, not kept) of the pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that made them. ``previous``: the
-    card of the models shipped before (``model_card.json``), whose entries describe the ``keep`` kinds
-    (shipped again unchanged) and the stages of a model trained on from a shipped file."""
+    trained, not kept) of the pretraining runs under ``workdir/runs``; ``recipe`` lists the commands that
+    made them. ``previous``: the card of the models shipped before (``model_card.json``), whose entries
+    describe the ``keep`` kinds (shipped again unchanged) and the stages of a model trained on from a
+    shipped file."""
     workdir = Path(workdir)
     runs_dir = workdir / "runs"
     shipped = shipped_stages(previous) if previous else {}
