@@ -20,7 +20,7 @@ meaningful, so in that mode the detector still runs in full (letterbox, network,
 counted) but its boxes are replaced by the drawn words' true boxes, so the recognizer reads as many crops
 as in a real photo. The script prints which models it used.
 
-The detector runs with the OCR's defaults (``modules.ocr.api.detector_defaults``: three input sizes, fused).
+The detector runs with the OCR's defaults (``modules.ocr.api.detector_defaults``: three input sizes, fused; large photos also at two more).
 Timing: each image is one ``OCR.read`` call (what a user calling ``ocr(image)`` gets), after 2 warm-up
 images; images/s = images / wall seconds. Trains nothing.
 """
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         from modules.detector.detect import Detector
         from modules.recognizer.recognize import Recognizer
 
-        options = detector_defaults({"tta_scales": ()} if args.det_single else None)
+        options = detector_defaults({"tta_scales": (), "large_photo_scales": ()} if args.det_single else None)
         detector = Detector.from_checkpoint(det_path, device="cpu", **options)
         recognizer = Recognizer.from_checkpoint(rec_path, device="cpu")
         if args.onnx:
@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
             detector = onnx_detector(export_detector(detector, Path(tmp) / "det.onnx"), threads=args.threads,
                                      input_size=detector.input_size, score_threshold=detector.score_threshold,
-                                     tta_scales=options["tta_scales"])
+                                     tta_scales=options["tta_scales"],
+                                     large_photo_scales=options["large_photo_scales"])
             recognizer = OnnxRecognizer(export_recognizer(recognizer, Path(tmp) / "rec.onnx"), threads=args.threads)
             print("runtime: onnxruntime (CPU)")
         if random_models:

@@ -65,6 +65,7 @@ wide_width: int = 256  # crops longer than the recognizer's input are read again
 det_input_size: int = 0  # detector input side, a multiple of 32 (0: the checkpoint's)
 det_score_threshold: float = 0.0  # detector score threshold (0: the checkpoint's DetectConfig)
 det_scales: list = [0.8, 1.0, 1.25]  # detector runs at these multiples of its input size, boxes fused ([] or [1.0]: once)
+det_large_photo_scales: list = [2.0, 3.0]  # ... and at these for photos at least that large (small text in big photos; []: off)
 decoder: str = "greedy"  # recognizer decoder: "greedy" or "beam" (CTC only)
 min_confidence: float = 0.4  # drop words recognized with a lower confidence (0: keep every detected box)
 vertical: str = "tile"  # tall boxes: "tile" (one band per character side by side), "auto" (also as is and rotated), "rotate", "none"
@@ -104,7 +105,8 @@ if missing:
 config = OCRConfig(margin=margin, extra_margins=extra_margins, wide_width=wide_width, decoder=decoder,
                    min_confidence=min_confidence, vertical=vertical)
 options = {"input_size": det_input_size or None, "score_threshold": det_score_threshold or None,
-           "tta_scales": tuple(det_scales) if len(det_scales) > 1 else ()}
+           "tta_scales": tuple(det_scales) if len(det_scales) > 1 else (),
+           "large_photo_scales": tuple(det_large_photo_scales)}
 ocr = OCR.from_checkpoints(detector=paths["detector"] or None, recognizer=paths["recognizer"] or None,
                            device=device, config=config, models="shipped",
                            detector_options={k: v for k, v in options.items() if v is not None})

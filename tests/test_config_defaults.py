@@ -88,6 +88,7 @@ MAPPED: dict[str, dict[str, tuple[Any, str]]] = {
         "vertical": (OCRConfig, "vertical"),
         "det_input_size": (DetectConfig, "input_size"),
         "det_scales": (detector_config, "TTA_SCALES"),
+        "det_large_photo_scales": (detector_config, "LARGE_PHOTO_SCALES"),
         "ignore_case": (evaluate_ocr, "ignore_case"),
         "drop_jamo_only": (evaluate_ocr, "drop_jamo_only"),
     },

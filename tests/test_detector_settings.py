@@ -11,7 +11,7 @@ import torch
 
 from modules.detector import Detector, DetectorConfig
 from modules.detector.checkpoint import load_checkpoint, save_checkpoint
-from modules.detector.config import TTA_SCALES, DetectConfig, LossConfig, TrainConfig
+from modules.detector.config import LARGE_PHOTO_SCALES, TTA_SCALES, DetectConfig, LossConfig, TrainConfig
 from modules.detector.dataset import Sample
 from modules.detector.model import YoloDetector
 from modules.detector.train import fit
@@ -32,6 +32,35 @@ def test_detect_config_round_trips_and_refuses_unknown_names() -> None:
         DetectConfig.from_dict({"threshold": 0.5})
     with pytest.raises(ValueError, match="multiple of 32"):
         DetectConfig(input_size=100)
+
+
+class _SideLog(torch.nn.Module):
+    """The network, recording ``(batch size, input side)`` of every batch it runs."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model, self.calls = model, []
+
+    def forward(self, images: torch.Tensor):
+        self.calls.append((images.shape[0], images.shape[-1]))
+        return self.model(images)
+
+
+def test_large_photos_alone_run_at_the_large_sizes() -> None:
+    net = _SideLog(YoloDetector(SMALL))
+    detector = Detector(net, SMALL, device="cpu", tta_scales=TTA_SCALES, large_photo_scales=LARGE_PHOTO_SCALES)
+    assert detector.large_sizes == (256, 384) and detector.settings()["resolved_large_photo_sizes"] == [256, 384]
+    images = [np.full((150, 200, 3), 200, np.uint8), np.full((260, 300, 3), 200, np.uint8),
+              np.full((500, 400, 3), 200, np.uint8)]
+    out = detector.detect(images)
+    # every image at the three TTA sizes; the 300-px one also at 256, the 500-px one at 256 and 384
+    assert net.calls == [(3, 96), (3, 128), (3, 160), (2, 256), (1, 384)]
+    assert len(out) == 3 and all(b.shape[1] == 4 and len(b) == len(s) for b, s in out)
+    net.calls.clear()
+    once = Detector(net, SMALL, device="cpu", large_photo_scales=(3.0,))
+    once.detect(images[:2])
+    assert net.calls == [(2, 128)]  # neither photo reaches 384 px: one run, nothing to fuse
+    assert DetectConfig.from_dict(DetectConfig(large_photo_scales=[2, 3]).to_dict()).large_photo_scales == (2.0, 3.0)
 
 
 def test_detector_keyword_options_set_the_config_fields() -> None:

@@ -118,11 +118,12 @@ def test_vertical_words_are_read_tiled_when_that_is_more_confident():
 
 
 def test_detector_defaults_are_multi_scale_and_overridable():
-    from modules.detector.detect import TTA_SCALES
+    from modules.detector.config import LARGE_PHOTO_SCALES, TTA_SCALES
     from modules.ocr.api import detector_defaults
 
-    assert detector_defaults()["tta_scales"] == TTA_SCALES
-    assert detector_defaults({"tta_scales": (), "input_size": 640}) == {"tta_scales": (), "input_size": 640}
+    assert detector_defaults() == {"tta_scales": TTA_SCALES, "large_photo_scales": LARGE_PHOTO_SCALES}
+    assert detector_defaults({"tta_scales": (), "input_size": 640}) == {
+        "tta_scales": (), "large_photo_scales": LARGE_PHOTO_SCALES, "input_size": 640}
 
 
 def test_a_loose_vertical_box_is_tiled_from_its_ink():

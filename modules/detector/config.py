@@ -113,6 +113,11 @@ class TrainConfig:
 # size, and the fused boxes' edges average three estimates. It costs three detector passes, so a plain
 # ``Detector`` (and the validation during training) runs once.
 TTA_SCALES: tuple[float, ...] = (0.8, 1.0, 1.25)
+# Further sizes the OCR runs the detector at for large photos (``DetectConfig.large_photo_scales``): at
+# the input size a 4,000-px phone photo shrinks eightfold and its words a few dozen pixels high fall below
+# what the network finds. Each runs only for a photo at least that large, so 640-px photos cost nothing
+# more. Chosen on large OOD dev photos (``tools/large_photos.py``, docs/experiments.md).
+LARGE_PHOTO_SCALES: tuple[float, ...] = (2.0, 3.0)
 # ``Detector`` keyword arguments named otherwise than the ``DetectConfig`` field they set
 _ALIASES = {"iou_threshold": "nms_iou"}
 
@@ -136,6 +141,9 @@ class DetectConfig:
     pre_nms_top_k: int = 3000  # best-scoring candidates NMS looks at (bounds its quadratic cost)
     tta_scales: tuple[float, ...] = ()  # run at these multiples of input_size (rounded to multiples of 32)
     # and fuse the boxes (``fusion.fuse_boxes``); () runs once. The OCR passes TTA_SCALES
+    large_photo_scales: tuple[float, ...] = ()  # also run at these multiples of input_size, each only for a
+    # photo whose longer side reaches that size (a photo is never enlarged), and fuse as ``tta_scales``;
+    # the OCR passes LARGE_PHOTO_SCALES
     tta_score_threshold: float = 0.3  # fused boxes kept from this score; below score_threshold because a
     # fused score is a mean over the runs, so a word found at two of three sizes scores two thirds
     tta_fusion_iou: float = 0.55  # boxes of different runs overlapping this much are one word
@@ -148,6 +156,7 @@ class DetectConfig:
     def __post_init__(self) -> None:
         # JSON, checkpoints and notebook parameters give lists: store a tuple so the config stays frozen
         object.__setattr__(self, "tta_scales", tuple(float(f) for f in self.tta_scales))
+        object.__setattr__(self, "large_photo_scales", tuple(float(f) for f in self.large_photo_scales))
         if self.input_size % 32 or self.input_size < 0:
             raise ValueError(f"input_size must be 0 or a multiple of 32, got {self.input_size}")
 
@@ -166,6 +175,7 @@ class DetectConfig:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["tta_scales"] = list(self.tta_scales)
+        data["large_photo_scales"] = list(self.large_photo_scales)
         return data
 
     @classmethod

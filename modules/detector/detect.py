@@ -28,6 +28,11 @@ def _round32(side: float) -> int:
     return max(32, int(round(side / 32.0)) * 32)
 
 
+def _long_side(image: np.ndarray | Image.Image) -> int:
+    """The longer side of an image given as an array ``(H, W[, C])`` or a PIL image, in pixels."""
+    return max(image.size) if isinstance(image, Image.Image) else max(np.shape(image)[:2])
+
+
 class Detector:
     """Finds text boxes. ``detect(images) -> [(boxes (N, 4) float32 xyxy original px, scores (N,) float32)]``.
 
@@ -39,6 +44,8 @@ class Detector:
     ``tta_scales`` (e.g. ``TTA_SCALES``) runs the model at each of these multiples of ``input_size``
     (rounded to multiples of 32) and merges the results with weighted box fusion (``fusion.fuse_boxes``),
     keeping fused boxes scoring at least ``tta_score_threshold``; () (the default) runs once.
+    ``large_photo_scales`` (e.g. ``LARGE_PHOTO_SCALES``) adds runs at larger multiples, each only for the
+    images whose longer side reaches that size, fused with the others (small text in large photos).
     ``join_pieces`` joins boxes that cover pieces of one long word (``join.join_split_words``) last.
     ``channels_last`` runs the network in NHWC memory layout (faster on CPU; off for ONNX stand-ins); the
     model given is moved to ``device`` and that layout in place.
@@ -57,6 +64,8 @@ class Detector:
         if self.input_size % 32:
             raise ValueError(f"input_size must be a multiple of 32, got {self.input_size}")
         self.tta_sizes = tuple(dict.fromkeys(_round32(self.input_size * f) for f in self.detect_config.tta_scales))
+        self.large_sizes = tuple(dict.fromkeys(_round32(self.input_size * f)
+                                               for f in self.detect_config.large_photo_scales))
         self.anchors_px = torch.tensor(config.anchors_px, dtype=torch.float32)
 
     @property
@@ -67,7 +76,8 @@ class Detector:
         """Every setting this detector runs with, for a report: ``detect_config`` as a dict with the input
         size and multi-scale sizes it resolves to, and the model's architecture (``DetectorConfig``)."""
         return {**self.detect_config.to_dict(), "resolved_input_size": self.input_size,
-                "resolved_tta_sizes": list(self.tta_sizes), "model": self.config.to_dict()}
+                "resolved_tta_sizes": list(self.tta_sizes), "resolved_large_photo_sizes": list(self.large_sizes),
+                "model": self.config.to_dict()}
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], device: str | torch.device | None = "auto",
@@ -87,15 +97,20 @@ class Detector:
                ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per image ``(boxes (N, 4) float32 xyxy in original pixels, scores (N,) float32)``, best first."""
         cfg = self.detect_config
-        if not self.tta_sizes:
-            out = self._detect_at(images, self.input_size, batch_size)
-        else:
-            runs = [self._detect_at(images, size, batch_size) for size in self.tta_sizes]
-            out = []
-            for per_image in zip(*runs):
-                boxes, scores = fuse_boxes(per_image, cfg.tta_fusion_iou)
-                keep = scores >= cfg.tta_score_threshold
-                out.append((boxes[keep], scores[keep]))
+        runs = [self._detect_at(images, size, batch_size) for size in self.tta_sizes or (self.input_size,)]
+        per_image = [[run[i] for run in runs] for i in range(len(images))]
+        for size in self.large_sizes:
+            large = [i for i, image in enumerate(images) if _long_side(image) >= size]
+            for i, result in zip(large, self._detect_at([images[i] for i in large], size, batch_size)):
+                per_image[i].append(result)
+        out = []
+        for results in per_image:
+            if len(results) == 1 and not self.tta_sizes:
+                out.append(results[0])
+                continue
+            boxes, scores = fuse_boxes(results, cfg.tta_fusion_iou)
+            keep = scores >= cfg.tta_score_threshold
+            out.append((boxes[keep], scores[keep]))
         if not cfg.join_pieces:
             return out
         return [join_split_words(b, s, cfg.join_cross_overlap, cfg.join_along_overlap, cfg.vertical_ratio)

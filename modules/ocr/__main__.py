@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--det-threshold", type=float, help="detector score threshold (default: the detector's)")
     parser.add_argument("--det-single", action="store_true",
                         help="run the detector once, at its input size (faster); by default it runs at 0.8x, 1x "
-                             "and 1.25x that size and the boxes are fused")
+                             "and 1.25x that size, a large photo also at 2x and 3x, and the boxes are fused")
     parser.add_argument("--min-confidence", type=float, default=OCRConfig.min_confidence,
                         help="drop words read with a lower confidence (0 keeps every detected box)")
     parser.add_argument("--runs-dir", default="runs", help="where run_all.py runs live (for --latest-run)")
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None, ocr: OCR | None = None) -> int:
             options = {k: v for k, v in (("input_size", args.det_size), ("score_threshold", args.det_threshold))
                        if v is not None}
             if args.det_single:
-                options["tta_scales"] = ()
+                options.update(tta_scales=(), large_photo_scales=())
             if args.detector and args.recognizer and {args.detector.suffix, args.recognizer.suffix} == {".onnx"}:
                 ocr = OCR.from_onnx(args.detector, args.recognizer, config, detector_options=options)
             else:

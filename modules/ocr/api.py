@@ -106,10 +106,12 @@ class OCRConfig:
 def detector_defaults(options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The detector options the OCR uses, updated with ``options``: the detector runs at the sizes of
     ``modules.detector.config.TTA_SCALES`` (0.8x, 1x and 1.25x its input size) and the boxes are fused,
-    which finds more of the small and the large words at three times the detector's cost."""
-    from modules.detector.config import TTA_SCALES  # imported late: reading results needs no torch
+    which finds more of the small and the large words at three times the detector's cost; a photo at least
+    twice or three times the input size is also run at those sizes (``LARGE_PHOTO_SCALES``), where small
+    text in a large photo is still big enough to find."""
+    from modules.detector.config import LARGE_PHOTO_SCALES, TTA_SCALES  # imported late: reading results needs no torch
 
-    return {"tta_scales": TTA_SCALES, **dict(options or {})}
+    return {"tta_scales": TTA_SCALES, "large_photo_scales": LARGE_PHOTO_SCALES, **dict(options or {})}
 
 
 MODEL_SOURCES = ("shipped", "run")
