@@ -4,7 +4,7 @@ detector passes (``modules.detector.config.LARGE_PHOTO_SCALES``).
     .venv/bin/python -m tools.large_photos [--out results/large_photos] [--count 20] [--csv results/large_photos.csv]
 
 (from the repository root; about 15 s a photo to draw on 2 cores, once: photos already in ``--out`` are kept).
-The scenes are the OOD dev scenes' kind (held-out font families, ``ood_scene.photograph``) drawn at 2-12 Mpx
+The scenes are the OOD dev scenes' kind (held-out font families, ``ood_scene.photograph``) drawn at 3-12 Mpx
 with the generator's text sizes (14-96 px, some words up to 40 % of the height), so most words are a few
 dozen pixels high in a photo 2,000-4,000 px wide. Seeded apart from every scene set of the pipeline; dev
 data, never a test set. Prints one row per detector setting: detection H-mean, end-to-end F, seconds a photo.
