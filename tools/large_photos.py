@@ -1,7 +1,7 @@
 """Large phone-photo-sized OOD dev scenes, and what the OCR finds in them with and without its large-photo
 detector passes (``modules.detector.config.LARGE_PHOTO_SCALES``).
 
-    .venv/bin/python -m tools.large_photos [--out results/large_photos] [--count 20] [--csv results/large_photos.csv]
+    .venv/bin/python -m tools.large_photos [--out results/large_photos] [--count 40] [--csv results/large_photos.csv]
 
 (from the repository root; about 15 s a photo to draw on 2 cores, once: photos already in ``--out`` are kept).
 The scenes are the OOD dev scenes' kind (held-out font families, ``ood_scene.photograph``) drawn at 3-12 Mpx
@@ -75,7 +75,7 @@ def compare(image_dir: Path, label_dir: Path, settings: dict[str, dict] | None =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="results/large_photos", help="folder for the photos (kept for reruns)")
-    parser.add_argument("--count", type=int, default=20, help="photos to draw")
+    parser.add_argument("--count", type=int, default=40, help="photos to draw")
     parser.add_argument("--csv", help="also write the table here")
     args = parser.parse_args(argv)
     table = compare(*make_large_photos(args.out, args.count))
