@@ -19,18 +19,13 @@ from modules.detector.letterbox import letterbox_image
 from modules.detector.model import YoloDetector
 from modules.detector.nms import postprocess
 from modules.device import resolve_device
-from modules.geometry.rgb import image_array
+from modules.geometry.rgb import image_array, image_size
 
 __all__ = ["TTA_SCALES", "Detector"]
 
 
 def _round32(side: float) -> int:
     return max(32, int(round(side / 32.0)) * 32)
-
-
-def _long_side(image: np.ndarray | Image.Image) -> int:
-    """The longer side of an image given as an array ``(H, W[, C])`` or a PIL image, in pixels."""
-    return max(image.size) if isinstance(image, Image.Image) else max(np.shape(image)[:2])
 
 
 class Detector:
@@ -100,7 +95,7 @@ class Detector:
         runs = [self._detect_at(images, size, batch_size) for size in self.tta_sizes or (self.input_size,)]
         per_image = [[run[i] for run in runs] for i in range(len(images))]
         for size in self.large_sizes:
-            large = [i for i, image in enumerate(images) if _long_side(image) >= size]
+            large = [i for i, image in enumerate(images) if max(image_size(image)) >= size]
             for i, result in zip(large, self._detect_at([images[i] for i in large], size, batch_size)):
                 per_image[i].append(result)
         out = []

@@ -44,3 +44,11 @@ def image_array(image: np.ndarray | Image.Image, rgb: bool = True) -> np.ndarray
     if not rgb and array.ndim == 3:
         return cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY)
     return np.ascontiguousarray(array)
+
+
+def image_size(image: np.ndarray | Image.Image) -> tuple[int, int]:
+    """``(height, width)`` of an image given as an array ``(H, W[, C])`` or a PIL image."""
+    if isinstance(image, Image.Image):
+        return image.height, image.width
+    shape = np.shape(image)
+    return int(shape[0]), int(shape[1])

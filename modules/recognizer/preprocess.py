@@ -7,7 +7,6 @@ import math
 import cv2
 import numpy as np
 import torch
-from PIL import Image
 
 from modules.geometry.rgb import image_array
 from modules.recognizer.config import Preprocess
@@ -30,14 +29,6 @@ def resize(image: np.ndarray, pre: Preprocess, width: int | None = None) -> np.n
     if new_w < target:  # DTRB's PAD: repeat the last column
         out = np.concatenate([out, np.repeat(out[:, -1:], target - new_w, axis=1)], axis=1)
     return np.ascontiguousarray(out.transpose(2, 0, 1))
-
-
-def image_size(image: np.ndarray | Image.Image) -> tuple[int, int]:
-    """``(height, width)`` of a crop given as an array or a PIL image."""
-    if isinstance(image, Image.Image):
-        return image.height, image.width
-    shape = np.shape(image)
-    return int(shape[0]), int(shape[1])
 
 
 def wide_width(height: int, width: int, pre: Preprocess, max_width: int, step: int = 32) -> int:

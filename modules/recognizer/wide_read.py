@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from modules.recognizer.config import Preprocess
-from modules.recognizer.preprocess import image_size, wide_width
+from modules.geometry.rgb import image_size
+from modules.recognizer.preprocess import wide_width
 
 Reading = tuple[str, float]
 
