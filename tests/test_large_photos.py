@@ -17,6 +17,9 @@ def test_photos_are_drawn_once_and_scored_per_setting(tmp_path: Path) -> None:
     _, again = make_large_photos(tmp_path / "b", 3, sizes=((320, 240), (240, 320)))
     assert [(p.name, p.read_bytes()) for p in sorted(again.iterdir())] == [
         (p.name, p.read_bytes()) for p in sorted(label_dir.iterdir())]  # photo i depends only on i
+    _, plain = make_large_photos(tmp_path / "c", 3, sizes=((320, 240), (240, 320)), ood=False)
+    assert sorted(p.name for p in plain.iterdir()) == labels  # the same scenes, not re-shot
+    assert [p.read_bytes() for p in sorted(plain.iterdir())] != [p.read_bytes() for p in sorted(label_dir.iterdir())]
     table = compare(image_dir, label_dir)
     assert list(table["set"]) == list(SETTINGS)
     assert table["images"].min() >= 1 and table["detection H"].between(0, 1).all()

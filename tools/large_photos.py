@@ -1,13 +1,15 @@
 """Large phone-photo-sized OOD dev scenes, and what the OCR finds in them with and without its large-photo
 detector passes (``modules.detector.config.LARGE_PHOTO_SCALES``).
 
-    .venv/bin/python -m tools.large_photos [--out results/large_photos] [--count 40] [--csv results/large_photos.csv]
+    .venv/bin/python -m tools.large_photos [--out results/large_photos] [--count 40] [--in-distribution]
+                                           [--csv results/large_photos.csv]
 
-(from the repository root; about 15 s a photo to draw on 2 cores, once: photos already in ``--out`` are kept).
+(from the repository root; about 10 s a photo to draw on 2 cores, once: photos already in ``--out`` are kept).
 The scenes are the OOD dev scenes' kind (held-out font families, ``ood_scene.photograph``) drawn at 3-12 Mpx
 with the generator's text sizes (14-96 px, some words up to 40 % of the height), so most words are a few
-dozen pixels high in a photo 2,000-4,000 px wide. Seeded apart from every scene set of the pipeline; dev
-data, never a test set. Prints one row per detector setting: detection H-mean, end-to-end F, seconds a photo.
+dozen pixels high in a photo 2,000-4,000 px wide. ``--in-distribution`` draws the same scenes without the
+OOD re-shoot, as the dev scenes are drawn (held-out families, the training scene renderer). Seeded apart
+from every scene set of the pipeline; dev data, never a test set. Prints one row per detector setting: detection H-mean, end-to-end F, seconds a photo.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ SETTINGS: dict[str, dict[str, tuple[float, ...]]] = {
 
 def make_large_photos(out: str | Path, count: int, sizes: tuple[tuple[int, int], ...] = SIZES,
                       fonts_dir: str = "textimagegenerator/fonts",
-                      corpus_path: str = "textimagegenerator/sample_data.xlsx") -> tuple[Path, Path]:
+                      corpus_path: str = "textimagegenerator/sample_data.xlsx", ood: bool = True) -> tuple[Path, Path]:
     """Draw photos ``0..count-1`` (photo ``i`` is ``sizes[i % len(sizes)]`` and depends only on ``i``) as
-    AIHub-format ``out/image`` and ``out/label`` folders, skipping those already there; returns the two."""
+    AIHub-format ``out/image`` and ``out/label`` folders, skipping those already there; returns the two.
+    ``ood``: re-shoot each scene as the OOD dev scenes are (``ood_scene.photograph``); else as drawn."""
     image_dir, label_dir = Path(out) / "image", Path(out) / "label"
     image_dir.mkdir(parents=True, exist_ok=True)
     label_dir.mkdir(parents=True, exist_ok=True)
@@ -52,7 +55,9 @@ def make_large_photos(out: str | Path, count: int, sizes: tuple[tuple[int, int],
             continue
         scene = render_scene(rng, rows, fonts, cache, size=sizes[index % len(sizes)],
                              vertical=subclass == "세로형간판", words=(6, 20), p_board=P_BOARD)
-        aihub_outdoor.write(rng, ood_scene.photograph(rng, scene), image_dir, label_dir, stem, ext, subclass, index)
+        if ood:
+            scene = ood_scene.photograph(rng, scene)
+        aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
     return image_dir, label_dir
 
 
@@ -76,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="results/large_photos", help="folder for the photos (kept for reruns)")
     parser.add_argument("--count", type=int, default=40, help="photos to draw")
+    parser.add_argument("--in-distribution", action="store_true",
+                        help="draw the scenes without the OOD re-shoot (use another --out than the OOD photos')")
     parser.add_argument("--csv", help="also write the table here")
     args = parser.parse_args(argv)
-    table = compare(*make_large_photos(args.out, args.count))
+    table = compare(*make_large_photos(args.out, args.count, ood=not args.in_distribution))
     print(table.to_string(index=False))
     if args.csv:
         table.to_csv(args.csv, index=False)
