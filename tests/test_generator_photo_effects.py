@@ -82,6 +82,20 @@ def test_the_ood_renderer_differs_from_training_in_every_range_it_names() -> Non
     assert dict(OOD_CROP_CONFIG.background_weights).get("flat", 0) == 0 < dict(train.background_weights)["flat"]
 
 
+def test_the_ood_ranges_lie_beyond_the_training_ranges() -> None:
+    """When the training ranges widen, the OOD renderer must move past them, or its set stops measuring
+    text drawn unlike the training crops."""
+    train, ood = CropConfig(), OOD_CROP_CONFIG
+    assert min(ood.font_sizes) < min(train.font_sizes) and max(ood.font_sizes) > max(train.font_sizes)
+    for name in ("spacing", "padding", "vpadding"):  # wider than training's widest
+        assert getattr(ood, name)[0] >= getattr(train, name)[1], name
+    for name in ("max_angle", "max_shear", "max_perspective", "max_blur_sigma", "max_noise_sigma", "max_light"):
+        assert getattr(ood, name) > getattr(train, name), name
+    for name in ("p_neighbour", "p_outline", "p_shadow", "p_extrude", "p_rotate", "p_curve", "p_glare", "p_occlude"):
+        assert getattr(ood, name) > getattr(train, name), name
+    assert ood.jpeg_quality[0] < train.jpeg_quality[0] and ood.jpeg_quality[1] < train.jpeg_quality[1] / 2
+
+
 def test_ood_crops_use_only_held_out_font_families(tmp_path: Path, corpus: Path, fonts_dir: Path) -> None:  # noqa: F811
     result = generate_crops(tmp_path / "out", "ood", 12, seed=0, fonts_dir=fonts_dir, corpus_path=corpus,
                             workers=1, config=OOD_CROP_CONFIG, progress=False)

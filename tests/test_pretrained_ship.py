@@ -216,3 +216,25 @@ def test_require_finetune_source(tmp_path: Path) -> None:
     path = tmp_path / "x.pth"
     path.write_bytes(np.zeros(4, np.uint8).tobytes())
     require_finetune_source(str(path))  # exists; its loader checks the content
+
+
+def test_the_recipe_draws_stages_1_to_5_with_the_narrower_renderer_they_used() -> None:
+    """The recipe's early stages pass the earlier ranges through 02's `effects`; they must name real CropConfig
+    fields, stay narrower than today's defaults, and not reach the OOD dev renderer's ranges."""
+    import ast
+    from dataclasses import replace
+
+    from modules.generator.render_crop import OOD_CROP_CONFIG, CropConfig
+    from modules.pretrained.__main__ import NARROW, NARROW_RENDERER, RECIPE, REDRAW
+
+    narrow, wide = replace(CropConfig(), **ast.literal_eval(NARROW_RENDERER)), CropConfig()
+    assert narrow != wide
+    for name in ("spacing", "padding", "vpadding"):
+        assert getattr(narrow, name)[1] <= getattr(wide, name)[1] <= getattr(OOD_CROP_CONFIG, name)[0], name
+    assert narrow.max_angle < wide.max_angle < OOD_CROP_CONFIG.max_angle
+    # every run_all line that draws crops (02, or the whole chain) draws them narrow, but stage 6's redraws
+    draws = [line for line in RECIPE if line.startswith("python run_all.py")
+             and ("02_generate_text_images" in line or "--only" not in line)]
+    redraws = [line for line in draws if REDRAW in line]
+    assert len(redraws) == 2 and not any(NARROW in line for line in redraws)
+    assert all(NARROW in line for line in draws if line not in redraws)

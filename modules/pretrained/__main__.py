@@ -33,36 +33,56 @@ def stage_dir(number: int) -> str:
     return f"saved_models/{name}-None-VGG-BiLSTM-CTC-Seed{1111 * number}"
 
 
+# Stages 1-5 drew their crops with the training renderer's earlier, narrower ranges: these are the fields of
+# CropConfig that differed then, as 02's `effects` (a record of the recipe, not a setting in use).
+NARROW_RENDERER = (
+    "{'font_sizes': [22, 26, 30, 34, 38], 'spacing': [-0.06, 0.25], 'padding': [0.0, 0.5], 'vpadding': [0.0, 0.25], "
+    "'p_neighbour': 0.15, 'p_outline': 0.15, 'p_shadow': 0.15, 'p_extrude': 0.08, 'p_rotate': 0.35, 'max_angle': 4.0, "
+    "'p_shear': 0.2, 'max_shear': 0.25, 'max_perspective': 0.3, 'p_curve': 0.1, 'max_blur_sigma': 1.1, "
+    "'p_motion_blur': 0.1, 'p_noise': 0.3, 'max_noise_sigma': 10.0, 'p_light': 0.25, 'max_light': 0.45, "
+    "'p_glare': 0.08, 'p_occlude': 0.08, 'jpeg_quality': [20, 95]}")
+NARROW = f' -p "02_generate_text_images.effects={NARROW_RENDERER}"'
+
+
 def stage_overrides(number: int, lr: float, num_iter: int, train_count: int | None = None) -> str:
     """run_all.py options for stage `number` >= 2: fine-tune stage number-1's best checkpoint.
 
     `train_count` first grows the generated crops to that many (the data steps run again)."""
     data = "" if train_count is None else DATA_STEPS
-    grow = "" if train_count is None else f" -p 02_generate_text_images.train_count={train_count}"
+    grow = "" if train_count is None else f" -p 02_generate_text_images.train_count={train_count}{NARROW}"
     return (f"{data}--only 05_train{grow} -p 05_train.finetune_from={stage_dir(number - 1)}/best_accuracy.pth"
             f" -p 05_train.lr={lr} -p 05_train.num_iter={num_iter} -p 05_train.seed={1111 * number}"
             f" -p 05_train.saved_model_dir={stage_dir(number)}")
 
 
 STAGES = [stage_overrides(2, 0.002, 16000), stage_overrides(3, 0.001, 40000, 300000),
-          stage_overrides(4, 0.0007, 22000, 600000), stage_overrides(5, 0.0005, 25000, 900000)]
+          stage_overrides(4, 0.0007, 22000, 600000), stage_overrides(5, 0.0005, 25000, 900000),
+          stage_overrides(6, 0.0003, 8000)]
+# Stage 6 trains on the 900,000 crops drawn again with the wider training renderer (CropConfig's ranges since
+# stage 6): 02 regenerates a folder made with other settings only when told to.
+REDRAW = f"{DATA_STEPS}-p 02_generate_text_images.train_count=900000 -p 02_generate_text_images.overwrite=True"
+BEFORE_STAGE = {6: REDRAW}
 STAGE_NOTES = [
     "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
     "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
     "# stage 4: 300,000 more (600,000 in all), 22,000 steps from stage 3's best checkpoint",
     "# stage 5: 300,000 more (900,000 in all), 25,000 steps from stage 4's best checkpoint",
+    "# stage 6: the 900,000 crops drawn again with the wider training renderer, 8,000 steps from stage 5's best",
 ]
 DATA_PREP = ("python run_all.py --profile pretrain --only 00_remove_hangul_filenames --only 01_make_gtdata "
              "--only crnn_preprocess --only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset")
 RECIPE = [
-    "python run_all.py --profile pretrain --workdir pretrain   # data, the recognizer's stage 1, the detector, the demo",
-    *(line for note, stage in zip(STAGE_NOTES, STAGES)
-      for line in (note, "python run_all.py --profile pretrain --workdir pretrain " + stage)),
+    "# stages 1-5 draw crops with the earlier, narrower renderer (NARROW), stage 6 with CropConfig's ranges",
+    "python run_all.py --profile pretrain --workdir pretrain" + NARROW + "   # data, stage 1, the detector, the demo",
+    *(line for number, (note, stage) in enumerate(zip(STAGE_NOTES, STAGES), start=2)
+      for line in (note, *(("python run_all.py --profile pretrain --workdir pretrain " + BEFORE_STAGE[number],)
+                           if number in BEFORE_STAGE else ()),
+                   "python run_all.py --profile pretrain --workdir pretrain " + stage)),
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
     "# data first, then the two trainings side by side, one thread each, then stages 2 to 4 on two threads:",
-    DATA_PREP + " --only yolo_preprocess",
+    DATA_PREP + " --only yolo_preprocess" + NARROW,
     "python run_all.py --profile pretrain --only 05_train -p 05_train.num_threads=1 &",
     "python run_all.py --profile pretrain --only yolo_train -p yolo_train.num_threads=1",
     *("python run_all.py --profile pretrain " + stage for stage in STAGES[:3]),
@@ -72,8 +92,14 @@ RECIPE = [
     "# stage-4 recognizer copied to stage 4's folder, the data made again with the same settings and seeds,",
     "# the detector shipped unchanged (the card takes the earlier stages from the shipped card, by checksum):",
     f"mkdir -p {stage_dir(4)} && cp models/pretrained/recognizer.pth {stage_dir(4)}/best_accuracy.pth",
-    DATA_PREP + " -p 02_generate_text_images.train_count=600000",
+    DATA_PREP + " -p 02_generate_text_images.train_count=600000" + NARROW,
     "python run_all.py --profile pretrain " + STAGES[3],
+    "python run_all.py --profile pretrain --only yolocrnn_demo",
+    "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep detector --overwrite",
+    "# stage 6, in stage 5's work folder (its code, with 02's `effects` set to the wider ranges, which are",
+    "# CropConfig's defaults from then on; the same settings draw the same crops):",
+    "python run_all.py --profile pretrain " + REDRAW,
+    "python run_all.py --profile pretrain " + STAGES[4],
     "python run_all.py --profile pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep detector --overwrite",
 ]
