@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +16,9 @@ from modules.detector.checkpoint import load_checkpoint as load_detector, save_c
 from modules.detector.config import DetectorConfig
 from modules.detector.finetune import finetune_config
 from modules.detector.model import YoloDetector
+from modules.generator.render_crop import OOD_CROP_CONFIG, CropConfig
 from modules.pipeline.inputs import require_finetune_source
-from modules.pretrained.__main__ import main
+from modules.pretrained.__main__ import NARROW, NARROW_RENDERER, RECIPE, REDRAW, main
 from modules.recognizer.checkpoint import load_checkpoint as load_recognizer, remap_for_charset
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.model import build_model
@@ -221,12 +224,6 @@ def test_require_finetune_source(tmp_path: Path) -> None:
 def test_the_recipe_draws_stages_1_to_5_with_the_narrower_renderer_they_used() -> None:
     """The recipe's early stages pass the earlier ranges through 02's `effects`; they must name real CropConfig
     fields, stay narrower than today's defaults, and not reach the OOD dev renderer's ranges."""
-    import ast
-    from dataclasses import replace
-
-    from modules.generator.render_crop import OOD_CROP_CONFIG, CropConfig
-    from modules.pretrained.__main__ import NARROW, NARROW_RENDERER, RECIPE, REDRAW
-
     narrow, wide = replace(CropConfig(), **ast.literal_eval(NARROW_RENDERER)), CropConfig()
     assert narrow != wide
     for name in ("spacing", "padding", "vpadding"):

@@ -61,7 +61,6 @@ STAGES = [stage_overrides(2, 0.002, 16000), stage_overrides(3, 0.001, 40000, 300
 # Stage 6 trains on the 900,000 crops drawn again with the wider training renderer (CropConfig's ranges since
 # stage 6): 02 regenerates a folder made with other settings only when told to.
 REDRAW = f"{DATA_STEPS}-p 02_generate_text_images.train_count=900000 -p 02_generate_text_images.overwrite=True"
-BEFORE_STAGE = {6: REDRAW}
 STAGE_NOTES = [
     "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
     "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
@@ -74,10 +73,11 @@ DATA_PREP = ("python run_all.py --profile pretrain --only 00_remove_hangul_filen
 RECIPE = [
     "# stages 1-5 draw crops with the earlier, narrower renderer (NARROW), stage 6 with CropConfig's ranges",
     "python run_all.py --profile pretrain --workdir pretrain" + NARROW + "   # data, stage 1, the detector, the demo",
-    *(line for number, (note, stage) in enumerate(zip(STAGE_NOTES, STAGES), start=2)
-      for line in (note, *(("python run_all.py --profile pretrain --workdir pretrain " + BEFORE_STAGE[number],)
-                           if number in BEFORE_STAGE else ()),
-                   "python run_all.py --profile pretrain --workdir pretrain " + stage)),
+    *(line for note, stage in zip(STAGE_NOTES[:4], STAGES[:4])
+      for line in (note, "python run_all.py --profile pretrain --workdir pretrain " + stage)),
+    STAGE_NOTES[4],
+    "python run_all.py --profile pretrain --workdir pretrain " + REDRAW,
+    "python run_all.py --profile pretrain --workdir pretrain " + STAGES[4],
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
