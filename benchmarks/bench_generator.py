@@ -24,7 +24,7 @@ import numpy as np
 
 from modules.generator.corpus import read_corpus
 from modules.generator.fonts import load_fonts
-from modules.generator.generate import CropWorker
+from modules.generator.generate import CropWorker, one_opencv_thread
 from modules.generator.glyphs import GlyphCache
 from modules.generator.render_crop import CropConfig
 from modules.generator.scene import render_scene
@@ -55,8 +55,9 @@ def main() -> None:
                          Path(tmp) / "train_label", overwrite=True)
         (Path(tmp) / "train").mkdir()
         (Path(tmp) / "train_label").mkdir()
-        cold_wall, cold_cpu = _timed(worker.make, args.warmup)
-        wall, cpu = _timed(lambda i: worker.make(args.warmup + i), args.crops)
+        with one_opencv_thread():  # as in generate_crops's worker processes
+            cold_wall, cold_cpu = _timed(worker.make, args.warmup)
+            wall, cpu = _timed(lambda i: worker.make(args.warmup + i), args.crops)
     print(f"crops (1 core, default variations, {args.crops} after {args.warmup} warm-up): "
           f"{args.crops / wall:.0f} crops/s/core wall, {args.crops / cpu:.0f} crops/s per CPU-second")
     print(f"crops cold (first {args.warmup}, glyph cache filling): {args.warmup / cold_wall:.0f} crops/s/core wall, "

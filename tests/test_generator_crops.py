@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from openpyxl import Workbook
@@ -16,7 +17,7 @@ from openpyxl import Workbook
 from modules.data.gtfile import read_gt
 from modules.generator.corpus import read_corpus
 from modules.generator.coverage import corpus_charset, coverage_text
-from modules.generator.generate import generate_crops
+from modules.generator.generate import generate_crops, one_opencv_thread
 from modules.generator.glyphs import GlyphCache
 from modules.generator.render_crop import CropConfig, render_crop
 from modules.imageio import read_image
@@ -88,6 +89,29 @@ def test_crop_shows_the_text_with_contrast(font_path: Path) -> None:
     for seed in range(20):  # every variation stays a small 3-channel crop
         crop = render_crop(np.random.default_rng(seed), "김치찌개 8,000원", str(font_path), cache)
         assert crop.ndim == 3 and 20 <= crop.shape[0] <= 140 and crop.shape[1] > crop.shape[0]
+
+
+def test_one_opencv_thread_draws_the_same_crops_and_restores_the_setting(font_path: Path, tmp_path: Path,
+                                                                        corpus: Path, fonts_dir: Path) -> None:
+    busy = CropConfig(font_sizes=(44,), padding=(0.8, 0.8), p_glare=1.0, p_light=1.0, p_rotate=1.0,
+                      p_perspective=0.5, p_blur=0.5, p_motion_blur=1.0, p_noise=0.5)
+    cache = GlyphCache()
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(4)
+        threaded = [render_crop(np.random.default_rng(seed), "김치찌개 8,000원", str(font_path), cache, busy)
+                    for seed in range(12)]
+        with one_opencv_thread():
+            assert cv2.getNumThreads() == 1
+            single = [render_crop(np.random.default_rng(seed), "김치찌개 8,000원", str(font_path), cache, busy)
+                      for seed in range(12)]
+        assert cv2.getNumThreads() == 4
+        assert all(np.array_equal(a, b) for a, b in zip(threaded, single))
+        generate_crops(tmp_path / "a", "train", 5, seed=3, fonts_dir=fonts_dir, corpus_path=corpus,
+                       workers=1, progress=False)  # runs its workers with one thread, in this process here
+        assert cv2.getNumThreads() == 4
+    finally:
+        cv2.setNumThreads(before)
 
 
 def test_crops_layout_gt_and_identical_output_for_any_worker_count(tmp_path: Path, corpus: Path,

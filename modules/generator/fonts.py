@@ -24,6 +24,11 @@ RESERVED = re.compile(r"baekmuk|unfonts|\bUn ?(Batang|Dotum|Graphic|Gungseo|Pilg
                       r"Yetgul|Jamo\w*|Vada|Guseul|Bom)\b", re.IGNORECASE)
 
 
+def _code_points(text: str) -> set[int]:
+    """The code points of the non-space characters of ``text``."""
+    return {ord(ch) for ch in text if not ch.isspace()}
+
+
 @dataclass(frozen=True)
 class FontInfo:
     """One usable font: its path, style, split (``train`` / ``test``), mapped code points, design
@@ -42,8 +47,7 @@ class FontInfo:
 
     def covers(self, text: str) -> bool:
         """True when the font has a glyph for every non-space character of ``text``."""
-        cps = self.codepoints
-        return all(ord(ch) in cps for ch in text if not ch.isspace())
+        return self.codepoints.issuperset(_code_points(text))
 
     def missing(self, text: str) -> set[str]:
         """Characters of ``text`` the font lacks."""
@@ -147,4 +151,5 @@ def load_fonts(
 
 def fonts_covering(text: str, fonts: Sequence[FontInfo]) -> list[FontInfo]:
     """The fonts of ``fonts`` that have every character of ``text``."""
-    return [font for font in fonts if font.covers(text)]
+    wanted = _code_points(text)
+    return [font for font in fonts if font.codepoints.issuperset(wanted)]
