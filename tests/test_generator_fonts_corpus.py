@@ -242,3 +242,21 @@ def test_every_character_a_font_claims_draws_ink(repo_root: Path) -> None:
     hanna = [f for f in fonts if f.family == "BM Hanna"]
     assert hanna and not any(f.covers("₩") for f in hanna)
     assert not any(f.covers("\\") for f in fonts if f.script == "ko" and Path(f.path).name.startswith("ko-"))
+
+
+def test_every_shipped_font_has_its_licence(repo_root: Path) -> None:
+    """Each font's package ships its licence file in fonts/licenses (the unmodified Nanum fonts: OFL.txt)."""
+    folder = repo_root / "textimagegenerator" / "fonts"
+    entries = json.loads((folder / "fonts.json").read_text(encoding="utf-8"))["fonts"]
+    assert sum(str(e["package"]).startswith("npm:") for e in entries) >= 20
+    for entry in entries:
+        package = str(entry["package"])
+        if not entry["modified"]:
+            licence = folder / "OFL.txt"
+        elif package.startswith("npm:"):  # npm:@scope/name@version -> npm-scope-name.txt
+            licence = folder / "licenses" / ("npm-" + package[4:].rpartition("@")[0].lstrip("@").replace("/", "-") + ".txt")
+        else:
+            licence = folder / "licenses" / f"{package}.txt"
+        assert licence.is_file() and licence.stat().st_size > 300, (entry["file"], licence)
+        if package.startswith("npm:"):
+            assert "Open Font License" in licence.read_text(encoding="utf-8", errors="replace"), licence

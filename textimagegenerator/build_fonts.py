@@ -16,6 +16,15 @@ The split is by **family** (a family's every weight on the same side), so the ``
 another weight of a training font. UnFonts and Baekmuk are reserved for independent evaluation and
 must never appear here (``RESERVED``; ``modules.generator.fonts.load_fonts`` refuses them).
 The 11 unmodified Nanum fonts already in ``fonts/`` are kept as they are and listed too.
+
+Korean training families from npm (Google Fonts designs packaged by Expo, Pretendard, Wanted Sans,
+Galmuri; all SIL OFL 1.1) are subset the same way, from the packages unpacked under one folder::
+
+    mkdir npm && cd npm && for p in $(../.venv/bin/python ../textimagegenerator/build_fonts.py --npm-packages); do
+        npm pack "$p" && mkdir -p "${p%@*}" && tar xzf *.tgz -C "${p%@*}" && rm *.tgz; done && cd ..
+    .venv/bin/python textimagegenerator/build_fonts.py --npm-src npm
+
+``--npm-src`` alone rebuilds only those and keeps the Debian fonts' entries in ``fonts.json``.
 """
 
 from __future__ import annotations
@@ -161,6 +170,38 @@ NANUM = (
     ("NanumSquareRoundB.ttf", "Nanum Square Round", "rounded", "test"),
 )
 
+# (npm package@version, file in the package, family, style, licence file in the package): Korean designs
+# not in Debian, all training families (the held-out families stay the Debian ones, so the dev sets do
+# not change). Designs Debian already has under another name (Jua, Do Hyeon, Yeon Sung, Kirang Haerang,
+# Nanum, Noto) are not taken again, nor hairline outline designs (Moirai One: faint at small sizes), and
+# packages without a licence file to ship are left out.
+EXPO = "@expo-google-fonts"
+NPM_SOURCES: tuple[tuple[str, str, str, str, str], ...] = (
+    (f"{EXPO}/black-han-sans@0.4.1", "400Regular/BlackHanSans_400Regular.ttf", "Black Han Sans", "display", "LICENSE_FONT"),
+    *((f"{EXPO}/gothic-a1@0.4.1", f"{w}/GothicA1_{w}.ttf", "Gothic A1", "gothic", "LICENSE_FONT")
+      for w in ("400Regular", "900Black")),
+    (f"{EXPO}/song-myung@0.4.2", "400Regular/SongMyung_400Regular.ttf", "Song Myung", "myeongjo", "LICENSE_FONT"),
+    (f"{EXPO}/gaegu@0.4.1", "700Bold/Gaegu_700Bold.ttf", "Gaegu", "pen", "LICENSE_FONT"),
+    (f"{EXPO}/sunflower@0.4.0", "500Medium/Sunflower_500Medium.ttf", "Sunflower", "gothic", "LICENSE_FONT"),
+    (f"{EXPO}/gamja-flower@0.4.1", "400Regular/GamjaFlower_400Regular.ttf", "Gamja Flower", "pen", "LICENSE_FONT"),
+    (f"{EXPO}/cute-font@0.4.1", "400Regular/CuteFont_400Regular.ttf", "Cute Font", "display", "LICENSE_FONT"),
+    (f"{EXPO}/dokdo@0.4.1", "400Regular/Dokdo_400Regular.ttf", "Dokdo", "brush", "LICENSE_FONT"),
+    (f"{EXPO}/single-day@0.4.1", "400Regular/SingleDay_400Regular.ttf", "Single Day", "display", "LICENSE_FONT"),
+    (f"{EXPO}/black-and-white-picture@0.4.1", "400Regular/BlackAndWhitePicture_400Regular.ttf",
+     "Black And White Picture", "brush", "LICENSE_FONT"),
+    (f"{EXPO}/gowun-batang@0.4.1", "400Regular/GowunBatang_400Regular.ttf", "Gowun Batang", "myeongjo", "LICENSE_FONT"),
+    (f"{EXPO}/gowun-dodum@0.4.1", "400Regular/GowunDodum_400Regular.ttf", "Gowun Dodum", "rounded", "LICENSE_FONT"),
+    (f"{EXPO}/dongle@0.4.1", "400Regular/Dongle_400Regular.ttf", "Dongle", "rounded", "LICENSE_FONT"),
+    (f"{EXPO}/orbit@0.4.1", "400Regular/Orbit_400Regular.ttf", "Orbit", "gothic", "LICENSE_FONT"),
+    (f"{EXPO}/gasoek-one@0.4.0", "400Regular/GasoekOne_400Regular.ttf", "Gasoek One", "display", "LICENSE_FONT"),
+    (f"{EXPO}/bagel-fat-one@0.4.0", "400Regular/BagelFatOne_400Regular.ttf", "Bagel Fat One", "display", "LICENSE_FONT"),
+    *(("pretendard@1.3.9", f"dist/public/static/alternative/Pretendard-{w}.ttf", "Pretendard", "gothic",
+       "dist/LICENSE.txt") for w in ("Regular", "ExtraBold")),
+    *(("wanted-sans@1.0.3", f"fonts/ttf/WantedSans-{w}.ttf", "Wanted Sans", "gothic", "fonts/OFL.txt")
+      for w in ("Medium", "Black")),
+    *(("galmuri@2.40.3", f"dist/{f}.ttf", "Galmuri", "pixel", "ofl.md") for f in ("Galmuri11", "Galmuri11-Bold")),
+)
+
 
 def glyph_text() -> str:
     """Every character a subset keeps (when the source font has it)."""
@@ -208,51 +249,94 @@ def subset_font(src: Path, index: int, dst_stem: Path, name: str, text: str) -> 
     return dst
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--src", type=Path, help="root where the Debian packages were unpacked (dpkg -x)")
-    parser.add_argument("--packages", action="store_true", help="print the Debian packages to download")
-    args = parser.parse_args()
-    packages = sorted({s[0] for s in SOURCES})
-    if args.packages:
-        print(" ".join(packages))
-        return
-    if args.src is None:
-        parser.error("--src is required")
-    text = glyph_text()
+def build_one(src: Path, index: int, family: str, script: str, text: str, counters: dict[str, int],
+              style: str) -> tuple[Path, int]:
+    """Subset one font to the next free stem of its ``<script>-<style>`` kind; returns the file and the
+    number of ``text``'s characters it maps."""
+    key = f"{script}-{style}"
+    counters[key] = counters.get(key, 0) + 1
+    stem = f"{key}-{counters[key]:02d}"
+    drop = WRONG_GLYPHS.get(family, "") + (KO_AMBIGUOUS if script == "ko" else "") + blank_characters(src, index, text)
+    keep = "".join(ch for ch in text if ch not in drop and not (family in CAPS_ONLY and "a" <= ch <= "z"))
+    dst = subset_font(src, index, FONTS_DIR / stem, f"kocr subset {stem}", keep)
+    cmap = TTFont(str(dst)).getBestCmap()
     ko = set(ksx1001_hangul())
-    licenses = FONTS_DIR / "licenses"
-    licenses.mkdir(exist_ok=True)
+    hangul = sum(ord(ch) in cmap for ch in ko)
+    if script == "ko" and hangul < len(ko):
+        print(f"{dst.name}: {family} maps {hangul} of {len(ko)} KS X 1001 syllables")
+    return dst, sum(ord(ch) in cmap for ch in text)
+
+
+def build_debian(root: Path, text: str, counters: dict[str, int], licenses: Path) -> list[dict]:
+    """The 11 Nanum fonts' entries and the subsets of ``SOURCES`` from Debian packages unpacked at ``root``."""
     entries = [{"file": f, "family": fam, "style": s, "script": "ko", "split": sp, "package": "fonts-nanum",
                 "modified": False} for f, fam, s, sp in NANUM]
-    counters: dict[str, int] = {}
     for package, rel, index, family, style, script, split in SOURCES:
-        src = args.src / "usr/share/fonts" / rel
-        key = f"{script}-{style}"
-        counters[key] = counters.get(key, 0) + 1
-        stem = f"{key}-{counters[key]:02d}"
-        drop = WRONG_GLYPHS.get(family, "") + (KO_AMBIGUOUS if script == "ko" else "") + blank_characters(src, index, text)
-        keep = "".join(ch for ch in text if ch not in drop and not (family in CAPS_ONLY and "a" <= ch <= "z"))
-        dst = subset_font(src, index, FONTS_DIR / stem, f"kocr subset {stem}", keep)
-        cmap = TTFont(str(dst)).getBestCmap()
-        mapped = sum(ord(ch) in cmap for ch in text)
-        hangul = sum(ord(ch) in cmap for ch in ko)
-        if script == "ko" and hangul < len(ko):
-            print(f"{dst.name}: {family} maps {hangul} of {len(ko)} KS X 1001 syllables")
+        dst, mapped = build_one(root / "usr/share/fonts" / rel, index, family, script, text, counters, style)
         entries.append({"file": dst.name, "family": family, "style": style, "script": script, "split": split,
                         "package": package, "source": Path(rel).name, "modified": True})
         print(f"{dst.name:24s} {family:22s} {split:5s} {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
-        copyright_file = args.src / "usr/share/doc" / package / "copyright"
+        copyright_file = root / "usr/share/doc" / package / "copyright"
         if copyright_file.exists():
             shutil.copyfile(copyright_file, licenses / f"{package}.txt")
+    return entries
+
+
+def npm_licence_name(package: str) -> str:
+    """``licenses/`` file name of an npm package (``@scope/name@1.0`` -> ``npm-scope-name.txt``)."""
+    return "npm-" + package.rpartition("@")[0].lstrip("@").replace("/", "-") + ".txt"
+
+
+def build_npm(root: Path, text: str, counters: dict[str, int], licenses: Path) -> list[dict]:
+    """The subsets of ``NPM_SOURCES`` from npm packages unpacked at ``root/<package>/package``."""
+    entries = []
+    for package, rel, family, style, licence in NPM_SOURCES:
+        folder = root / package.rpartition("@")[0] / "package"
+        dst, mapped = build_one(folder / rel, 0, family, "ko", text, counters, style)
+        entries.append({"file": dst.name, "family": family, "style": style, "script": "ko", "split": "train",
+                        "package": f"npm:{package}", "source": Path(rel).name, "modified": True})
+        print(f"{dst.name:24s} {family:22s} train {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
+        shutil.copyfile(folder / licence, licenses / npm_licence_name(package))
+    return entries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--src", type=Path, help="root where the Debian packages were unpacked (dpkg -x)")
+    parser.add_argument("--npm-src", type=Path, help="root where the npm packages were unpacked (see above)")
+    parser.add_argument("--packages", action="store_true", help="print the Debian packages to download")
+    parser.add_argument("--npm-packages", action="store_true", help="print the npm packages to download")
+    args = parser.parse_args()
+    if args.packages or args.npm_packages:
+        print(" ".join(sorted({s[0] for s in (SOURCES if args.packages else NPM_SOURCES)})))
+        return
+    if args.src is None and args.npm_src is None:
+        parser.error("--src or --npm-src is required")
+    text = glyph_text()
+    licenses = FONTS_DIR / "licenses"
+    licenses.mkdir(exist_ok=True)
+    listing_path = FONTS_DIR / "fonts.json"
+    if args.src is not None:
+        counters: dict[str, int] = {}
+        entries = build_debian(args.src, text, counters, licenses)
+    else:  # keep the Debian fonts as they are; their stems are taken
+        entries = [e for e in json.loads(listing_path.read_text(encoding="utf-8"))["fonts"]
+                   if not str(e.get("package", "")).startswith("npm:")]
+        counters = {}
+        for entry in entries:
+            if entry.get("modified"):
+                kind, _, number = Path(entry["file"]).stem.rpartition("-")
+                counters[kind] = max(counters.get(kind, 0), int(number))
+    if args.npm_src is not None:
+        entries += build_npm(args.npm_src, text, counters, licenses)
     listing = {
         "_comment": "Written by build_fonts.py. 'family' is the design family (the split is by family), "
-                    "'package' the Debian package the font came from (its licence: licenses/<package>.txt); "
-                    "'modified' fonts are renamed glyph subsets.",
+                    "'package' the Debian package (or npm: package) the font came from (its licence: "
+                    "licenses/<package>.txt, licenses/npm-<package>.txt); 'modified' fonts are renamed glyph subsets.",
         "fonts": entries,
     }
-    (FONTS_DIR / "fonts.json").write_text(json.dumps(listing, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(entries)} fonts listed in {FONTS_DIR / 'fonts.json'}")
+    listing_path.write_text(json.dumps(listing, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(entries)} fonts listed in {listing_path}")
 
 
 if __name__ == "__main__":
