@@ -13,7 +13,8 @@ from fontTools import subset
 from openpyxl import Workbook
 
 from modules.generator.corpus import read_corpus, summarize_problems
-from modules.generator.fonts import fonts_covering, load_fonts, reserved_reason
+from modules.generator.fonts import fonts_covering, licence_name, load_fonts, reserved_reason
+from modules.pretrained.card import training_font_licences
 from modules.text.charset import ksx1001_hangul, printable_ascii
 
 
@@ -251,12 +252,9 @@ def test_every_shipped_font_has_its_licence(repo_root: Path) -> None:
     assert sum(str(e["package"]).startswith("npm:") for e in entries) >= 20
     for entry in entries:
         package = str(entry["package"])
-        if not entry["modified"]:
-            licence = folder / "OFL.txt"
-        elif package.startswith("npm:"):  # npm:@scope/name@version -> npm-scope-name.txt
-            licence = folder / "licenses" / ("npm-" + package[4:].rpartition("@")[0].lstrip("@").replace("/", "-") + ".txt")
-        else:
-            licence = folder / "licenses" / f"{package}.txt"
+        licence = folder / "OFL.txt" if not entry["modified"] else folder / "licenses" / licence_name(package)
         assert licence.is_file() and licence.stat().st_size > 300, (entry["file"], licence)
         if package.startswith("npm:"):
             assert "Open Font License" in licence.read_text(encoding="utf-8", errors="replace"), licence
+    for package in training_font_licences(folder / "fonts.json"):  # the model card's licence column
+        assert (repo_root / package["licence"]).is_file(), package

@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:  # a script run from anywhere: make the repository
 from fontTools import subset  # noqa: E402
 from fontTools.ttLib import TTFont  # noqa: E402
 
+from modules.generator.fonts import licence_name  # noqa: E402
 from modules.text.charset import ksx1001_hangul, printable_ascii  # noqa: E402
 
 FONTS_DIR = Path(__file__).with_name("fonts")
@@ -278,13 +279,8 @@ def build_debian(root: Path, text: str, counters: dict[str, int], licenses: Path
         print(f"{dst.name:24s} {family:22s} {split:5s} {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
         copyright_file = root / "usr/share/doc" / package / "copyright"
         if copyright_file.exists():
-            shutil.copyfile(copyright_file, licenses / f"{package}.txt")
+            shutil.copyfile(copyright_file, licenses / licence_name(package))
     return entries
-
-
-def npm_licence_name(package: str) -> str:
-    """``licenses/`` file name of an npm package (``@scope/name@1.0`` -> ``npm-scope-name.txt``)."""
-    return "npm-" + package.rpartition("@")[0].lstrip("@").replace("/", "-") + ".txt"
 
 
 def build_npm(root: Path, text: str, counters: dict[str, int], licenses: Path) -> list[dict]:
@@ -296,7 +292,7 @@ def build_npm(root: Path, text: str, counters: dict[str, int], licenses: Path) -
         entries.append({"file": dst.name, "family": family, "style": style, "script": "ko", "split": "train",
                         "package": f"npm:{package}", "source": Path(rel).name, "modified": True})
         print(f"{dst.name:24s} {family:22s} train {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
-        shutil.copyfile(folder / licence, licenses / npm_licence_name(package))
+        shutil.copyfile(folder / licence, licenses / licence_name(f"npm:{package}"))
     return entries
 
 

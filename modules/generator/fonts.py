@@ -24,6 +24,14 @@ RESERVED = re.compile(r"baekmuk|unfonts|\bUn ?(Batang|Dotum|Graphic|Gungseo|Pilg
                       r"Yetgul|Jamo\w*|Vada|Guseul|Bom)\b", re.IGNORECASE)
 
 
+def licence_name(package: str) -> str:
+    """The file in ``fonts/licenses`` with the licence of a font ``package`` as ``fonts.json`` names it: a
+    Debian package's copyright file, or ``npm-<scope>-<name>.txt`` for ``npm:@scope/name@version``."""
+    if package.startswith("npm:"):
+        return "npm-" + package[4:].rpartition("@")[0].lstrip("@").replace("/", "-") + ".txt"
+    return f"{package}.txt"
+
+
 def _code_points(text: str) -> set[int]:
     """The code points of the non-space characters of ``text``."""
     return {ord(ch) for ch in text if not ch.isspace()}

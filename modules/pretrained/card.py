@@ -11,6 +11,7 @@ from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
+from modules.generator.fonts import licence_name
 from modules.generator.sample_datasets import MANIFEST
 from modules.ocr.latest_run import RunCheckpoint, artifact_paths
 from modules.pipeline.parameters import declared_parameters
@@ -81,7 +82,7 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def training_font_licences(fonts_json: Path) -> list[dict[str, Any]]:
-    """Per Debian package of the training fonts: families, file count and licence file."""
+    """Per package (Debian or npm) of the training fonts: families, file count and licence file."""
     fonts = json.loads(fonts_json.read_text(encoding="utf-8"))["fonts"]
     packages: dict[str, dict[str, Any]] = {}
     for font in fonts:
@@ -90,7 +91,7 @@ def training_font_licences(fonts_json: Path) -> list[dict[str, Any]]:
         entry = packages.setdefault(font["package"], {"package": font["package"], "families": set(), "files": 0})
         entry["families"].add(font["family"])
         entry["files"] += 1
-    return [{**e, "families": sorted(e["families"]), "licence": f"textimagegenerator/fonts/licenses/{e['package']}.txt"}
+    return [{**e, "families": sorted(e["families"]), "licence": f"textimagegenerator/fonts/licenses/{licence_name(e['package'])}"}
             for e in sorted(packages.values(), key=lambda e: e["package"])]
 
 
