@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -85,12 +86,19 @@ def test_ship_writes_compact_checked_files_and_a_card(tmp_path: Path, capsys) ->
 
     card = (out / "model_card.md").read_text(encoding="utf-8")
     assert "20260101-000001-pretrain" in card and "abc123" in card and "test cpu" in card
+    assert "OOD dev crops" not in card  # no OOD crops were drawn in this work folder
     assert json.loads((out / "model_card.json").read_text(encoding="utf-8"))["models"]["detector"]["source"].endswith(
         "saved_models/yolo/pre/best.pt")
 
     assert main(["ship", "--workdir", str(work), "--out", str(out)]) == 1  # never overwritten unasked
     assert "--overwrite" in capsys.readouterr().err
+    record = work / "textimagegenerator/data/.generator_ood.json"  # the OOD dev crops' settings, as 02 writes them
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"version": 1, "seed": 0, "config": {"max_angle": 7.5}}), encoding="utf-8")
     assert main(["ship", "--workdir", str(work), "--out", str(out), "--overwrite"]) == 0
+    digest = json.loads((out / "model_card.json").read_text(encoding="utf-8"))["data"]["ood_crops"]["sha1"]
+    assert digest == hashlib.sha1(record.read_bytes()).hexdigest()
+    assert f"sha1 `{digest[:12]}`" in (out / "model_card.md").read_text(encoding="utf-8")
 
 
 def test_card_follows_a_pretraining_continued_in_stages(tmp_path: Path) -> None:

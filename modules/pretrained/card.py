@@ -4,6 +4,7 @@ and what they read, in and out of distribution; written as ``model_card.json`` a
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -173,6 +174,12 @@ def build_card(workdir: str | os.PathLike[str], found: dict[str, RunCheckpoint],
                           "parameters": step_settings(step), "seconds": step.get("seconds")}
     for name, entry in ((previous or {}).get("data", {}) if keep else {}).items():
         data.setdefault(name, entry)  # a kept model's data steps ran with the earlier runs, not here
+    generated = Path(str(data.get("02_generate_text_images", {}).get("parameters", {}).get("out_root",
+                                                                                          "textimagegenerator/data")))
+    ood_record = workdir / generated / ".generator_ood.json"
+    if ood_record.is_file():  # which OOD dev crops the OOD row is on: their seed, fonts and renderer settings
+        data["ood_crops"] = {"record": str(generated / ".generator_ood.json"),
+                             "sha1": hashlib.sha1(ood_record.read_bytes()).hexdigest()}
     manifest = workdir / "data" / MANIFEST
     if manifest.is_file():  # the sample scenes: generator version, seed and scene counts per split
         data["sample_scenes"] = json.loads(manifest.read_text(encoding="utf-8"))
@@ -234,6 +241,10 @@ def render_markdown(card: dict[str, Any], files: dict[str, dict[str, Any]]) -> s
             lines += _model_lines(entry, f"stage {number} of {len(stages)}" if len(stages) > 1 else "")
     lines += ["## Data", ""]
     for name, entry in card["data"].items():
+        if name == "ood_crops":
+            lines.append(f"- OOD dev crops: the settings in `{entry['record']}` (sha1 `{entry['sha1'][:12]}`; "
+                         "another renderer version draws another set, and its figures do not compare)")
+            continue
         if name == "sample_scenes":
             lines.append("- sample scenes (`data/" + MANIFEST + "`): " + "; ".join(
                 f"{dataset} {record.get('counts')} seed {record.get('seed')}" for dataset, record in entry.items()))
