@@ -19,7 +19,7 @@ from modules.detector.finetune import finetune_config
 from modules.detector.model import YoloDetector
 from modules.generator.render_crop import OOD_CROP_CONFIG, CropConfig
 from modules.pipeline.inputs import require_finetune_source
-from modules.pretrained.__main__ import NARROW, NARROW_RENDERER, RECIPE, REDRAW, main
+from modules.pretrained.__main__ import NARROW, NARROW_RENDERER, RECIPE, REDRAW, REDRAW_7, main
 from modules.recognizer.checkpoint import load_checkpoint as load_recognizer, remap_for_charset
 from modules.recognizer.config import ModelConfig, Preprocess
 from modules.recognizer.model import build_model
@@ -237,9 +237,10 @@ def test_the_recipe_draws_stages_1_to_5_with_the_narrower_renderer_they_used() -
     for name in ("spacing", "padding", "vpadding"):
         assert getattr(narrow, name)[1] <= getattr(wide, name)[1] <= getattr(OOD_CROP_CONFIG, name)[0], name
     assert narrow.max_angle < wide.max_angle < OOD_CROP_CONFIG.max_angle
-    # every run_all line that draws crops (02, or the whole chain) draws them narrow, but stage 6's redraws
+    # every run_all line that draws crops (02, or the whole chain) draws them narrow, but stage 6's and 7's redraws
     draws = [line for line in RECIPE if line.startswith("python run_all.py")
              and ("02_generate_text_images" in line or "--only" not in line)]
     redraws = [line for line in draws if REDRAW in line]
-    assert len(redraws) == 2 and not any(NARROW in line for line in redraws)
+    assert len(redraws) == 4 and not any(NARROW in line for line in redraws)
+    assert sum(REDRAW_7 in line for line in redraws) == 2  # stage 7 draws with a seed of its own
     assert all(NARROW in line for line in draws if line not in redraws)

@@ -57,27 +57,34 @@ def stage_overrides(number: int, lr: float, num_iter: int, train_count: int | No
 
 STAGES = [stage_overrides(2, 0.002, 16000), stage_overrides(3, 0.001, 40000, 300000),
           stage_overrides(4, 0.0007, 22000, 600000), stage_overrides(5, 0.0005, 25000, 900000),
-          stage_overrides(6, 0.0003, 8000)]
+          stage_overrides(6, 0.0003, 8000), stage_overrides(7, 0.0003, 8000)]
 # Stage 6 trains on the 900,000 crops drawn again with the wider training renderer (CropConfig's ranges since
 # stage 6): 02 regenerates a folder made with other settings only when told to.
 REDRAW = f"{DATA_STEPS}-p 02_generate_text_images.train_count=900000 -p 02_generate_text_images.overwrite=True"
+# Stage 7 draws them once more, from the training fonts with the npm families added, with another seed.
+REDRAW_7 = f"{REDRAW} -p 02_generate_text_images.train_seed=7"
 STAGE_NOTES = [
     "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
     "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
     "# stage 4: 300,000 more (600,000 in all), 22,000 steps from stage 3's best checkpoint",
     "# stage 5: 300,000 more (900,000 in all), 25,000 steps from stage 4's best checkpoint",
     "# stage 6: the 900,000 crops drawn again with the wider training renderer, 8,000 steps from stage 5's best",
+    "# stage 7: the 900,000 crops drawn again with seed 7 from 136 fonts (the 22 npm fonts added), 8,000 steps",
 ]
 DATA_PREP = ("python run_all.py --profile pretrain --only 00_remove_hangul_filenames --only 01_make_gtdata "
              "--only crnn_preprocess --only 02_generate_text_images --only 03_create_lmdb --only 04_extract_charset")
 RECIPE = [
-    "# stages 1-5 draw crops with the earlier, narrower renderer (NARROW), stage 6 with CropConfig's ranges",
+    "# stages 1-5 draw crops with the earlier, narrower renderer (NARROW), stage 6 with CropConfig's ranges;",
+    "# stages 1-6 drew from the 113 Debian fonts their commits held (the card lists each stage's commit)",
     "python run_all.py --profile pretrain --workdir pretrain" + NARROW + "   # data, stage 1, the detector, the demo",
     *(line for note, stage in zip(STAGE_NOTES[:4], STAGES[:4])
       for line in (note, "python run_all.py --profile pretrain --workdir pretrain " + stage)),
     STAGE_NOTES[4],
     "python run_all.py --profile pretrain --workdir pretrain " + REDRAW,
     "python run_all.py --profile pretrain --workdir pretrain " + STAGES[4],
+    STAGE_NOTES[5],
+    "python run_all.py --profile pretrain --workdir pretrain " + REDRAW_7,
+    "python run_all.py --profile pretrain --workdir pretrain " + STAGES[5],
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
@@ -100,6 +107,11 @@ RECIPE = [
     "# CropConfig's defaults from then on; the same settings draw the same crops):",
     "python run_all.py --profile pretrain " + REDRAW,
     "python run_all.py --profile pretrain " + STAGES[4],
+    "python run_all.py --profile pretrain --only yolocrnn_demo",
+    "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep detector --overwrite",
+    "# stage 7, in the same folder (its code pulled up to the npm fonts):",
+    "python run_all.py --profile pretrain " + REDRAW_7,
+    "python run_all.py --profile pretrain " + STAGES[5],
     "python run_all.py --profile pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep detector --overwrite",
 ]
