@@ -250,10 +250,9 @@ def subset_font(src: Path, index: int, dst_stem: Path, name: str, text: str) -> 
     return dst
 
 
-def build_one(src: Path, index: int, family: str, script: str, text: str, counters: dict[str, int],
-              style: str) -> tuple[Path, int]:
-    """Subset one font to the next free stem of its ``<script>-<style>`` kind; returns the file and the
-    number of ``text``'s characters it maps."""
+def build_one(src: Path, index: int, family: str, style: str, script: str, split: str, package: str,
+              text: str, counters: dict[str, int]) -> dict:
+    """Subset one font to the next free stem of its ``<script>-<style>`` kind; returns its ``fonts.json`` entry."""
     key = f"{script}-{style}"
     counters[key] = counters.get(key, 0) + 1
     stem = f"{key}-{counters[key]:02d}"
@@ -265,7 +264,10 @@ def build_one(src: Path, index: int, family: str, script: str, text: str, counte
     hangul = sum(ord(ch) in cmap for ch in ko)
     if script == "ko" and hangul < len(ko):
         print(f"{dst.name}: {family} maps {hangul} of {len(ko)} KS X 1001 syllables")
-    return dst, sum(ord(ch) in cmap for ch in text)
+    mapped = sum(ord(ch) in cmap for ch in text)
+    print(f"{dst.name:24s} {family:22s} {split:5s} {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
+    return {"file": dst.name, "family": family, "style": style, "script": script, "split": split,
+            "package": package, "source": src.name, "modified": True}
 
 
 def build_debian(root: Path, text: str, counters: dict[str, int], licenses: Path) -> list[dict]:
@@ -273,10 +275,8 @@ def build_debian(root: Path, text: str, counters: dict[str, int], licenses: Path
     entries = [{"file": f, "family": fam, "style": s, "script": "ko", "split": sp, "package": "fonts-nanum",
                 "modified": False} for f, fam, s, sp in NANUM]
     for package, rel, index, family, style, script, split in SOURCES:
-        dst, mapped = build_one(root / "usr/share/fonts" / rel, index, family, script, text, counters, style)
-        entries.append({"file": dst.name, "family": family, "style": style, "script": script, "split": split,
-                        "package": package, "source": Path(rel).name, "modified": True})
-        print(f"{dst.name:24s} {family:22s} {split:5s} {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
+        entries.append(build_one(root / "usr/share/fonts" / rel, index, family, style, script, split, package,
+                                 text, counters))
         copyright_file = root / "usr/share/doc" / package / "copyright"
         if copyright_file.exists():
             shutil.copyfile(copyright_file, licenses / licence_name(package))
@@ -288,10 +288,7 @@ def build_npm(root: Path, text: str, counters: dict[str, int], licenses: Path) -
     entries = []
     for package, rel, family, style, licence in NPM_SOURCES:
         folder = root / package.rpartition("@")[0] / "package"
-        dst, mapped = build_one(folder / rel, 0, family, "ko", text, counters, style)
-        entries.append({"file": dst.name, "family": family, "style": style, "script": "ko", "split": "train",
-                        "package": f"npm:{package}", "source": Path(rel).name, "modified": True})
-        print(f"{dst.name:24s} {family:22s} train {dst.stat().st_size // 1024:5d} KiB  {mapped} chars")
+        entries.append(build_one(folder / rel, 0, family, style, "ko", "train", f"npm:{package}", text, counters))
         shutil.copyfile(folder / licence, licenses / licence_name(f"npm:{package}"))
     return entries
 
