@@ -1,5 +1,6 @@
-"""Photo-like rendering: extrusion, uneven light, glare, occlusion, a neighbouring line, tiny text, and
-the out-of-distribution dev set's renderer (other settings, held-out font families only)."""
+"""Photo-like rendering: extrusion, uneven light, glare, occlusion, a neighbouring line, tiny text, the
+out-of-distribution dev set's renderer (other settings, held-out font families only), and the re-shoot of
+scenes (training's and the OOD dev scenes')."""
 
 from __future__ import annotations
 
@@ -134,13 +135,13 @@ def test_scenes_hold_boards_of_lines_big_text_and_large_photos(repo_root: Path) 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_ood_photograph_moves_every_quad_with_the_picture(seed: int) -> None:
-    from modules.generator.ood_scene import photograph
+    from modules.generator.photograph import OOD_PHOTO, photograph
     from modules.generator.scene import Scene, SceneWord
 
     image = np.zeros((300, 400, 3), np.uint8)
     image[100:160, 120:300] = 255  # one white "word"
     quad = ((120.0, 100.0), (300.0, 100.0), (300.0, 160.0), (120.0, 160.0))
-    shot = photograph(np.random.default_rng(seed), Scene(image, (SceneWord("가나", quad, (quad,)),)))
+    shot = photograph(np.random.default_rng(seed), Scene(image, (SceneWord("가나", quad, (quad,)),)), OOD_PHOTO)
     assert shot.image.shape == image.shape and shot.image.dtype == np.uint8
     moved = np.array(shot.words[0].quad)
     assert not np.allclose(moved, np.array(quad))  # the picture was tilted
@@ -151,3 +152,31 @@ def test_ood_photograph_moves_every_quad_with_the_picture(seed: int) -> None:
     cv2.fillPoly(mask, [np.round(moved).astype(np.int32)], 1)
     assert grey[mask == 1].mean() > 2.5 * grey[mask == 0].mean()
     assert shot.words[0].char_quads[0] == shot.words[0].quad
+
+
+def _blank_scene() -> tuple[np.ndarray, object]:
+    from modules.generator.scene import Scene, SceneWord
+
+    image = np.full((120, 200, 3), 90, np.uint8)
+    image[40:80, 50:150] = 230
+    quad = ((50.0, 40.0), (150.0, 40.0), (150.0, 80.0), (50.0, 80.0))
+    return image, Scene(image, (SceneWord("가나", quad, (quad,)),))
+
+
+def test_a_reshoot_step_left_out_changes_nothing_else() -> None:
+    from modules.generator.photograph import OOD_PHOTO, STEPS, photograph
+
+    image, scene = _blank_scene()
+    none = photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=())
+    assert np.array_equal(none.image, image) and none.words == scene.words
+    noise_only = photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=("noise",))
+    grain = noise_only.image.astype(np.int16) - image
+    assert noise_only.words == scene.words and grain.std() > 1.5
+    # every step draws its numbers either way: the noise is the same grain as in the whole re-shoot's last step
+    with_blur = photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=("blur", "noise"))
+    blur_only = photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=("blur",))
+    assert np.abs((with_blur.image.astype(np.int16) - blur_only.image) - grain)[image < 250].max() <= 1
+    whole = photograph(np.random.default_rng(3), scene, OOD_PHOTO)
+    assert whole.words != scene.words and set(STEPS) >= {"tilt", "blur", "noise"}
+    with pytest.raises(ValueError, match="unknown re-shoot steps"):
+        photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=("sepia",))

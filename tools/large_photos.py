@@ -5,7 +5,7 @@ detector passes (``modules.detector.config.LARGE_PHOTO_SCALES``).
                                            [--csv results/large_photos.csv]
 
 (from the repository root; about 10 s a photo to draw on 2 cores, once: photos already in ``--out`` are kept).
-The scenes are the OOD dev scenes' kind (held-out font families, ``ood_scene.photograph``) drawn at 3-12 Mpx
+The scenes are the OOD dev scenes' kind (held-out font families, ``photograph`` with ``OOD_PHOTO``) drawn at 3-12 Mpx
 with the generator's text sizes (14-96 px, some words up to 40 % of the height), so most words are a few
 dozen pixels high in a photo 2,000-4,000 px wide. ``--in-distribution`` draws the same scenes without the
 OOD re-shoot, as the dev scenes are drawn (held-out families, the training scene renderer). Seeded apart
@@ -18,15 +18,10 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from modules.generator import aihub_outdoor, ood_scene
-from modules.generator.corpus import read_corpus
-from modules.generator.fonts import load_fonts
-from modules.generator.glyphs import GlyphCache
-from modules.generator.sample_datasets import P_BOARD
-from modules.generator.scene import render_scene
+from modules.generator.photograph import STEPS
+from tools.held_out_scenes import draw_held_out_scenes
 
 SIZES: tuple[tuple[int, int], ...] = ((4000, 3000), (3000, 4000), (3264, 2448), (2048, 1536), (4032, 3024))
 SEED = 4242  # apart from the sample datasets' seeds (0 and their per-set codes)
@@ -41,24 +36,9 @@ def make_large_photos(out: str | Path, count: int, sizes: tuple[tuple[int, int],
                       corpus_path: str = "textimagegenerator/sample_data.xlsx", ood: bool = True) -> tuple[Path, Path]:
     """Draw photos ``0..count-1`` (photo ``i`` is ``sizes[i % len(sizes)]`` and depends only on ``i``) as
     AIHub-format ``out/image`` and ``out/label`` folders, skipping those already there; returns the two.
-    ``ood``: re-shoot each scene as the OOD dev scenes are (``ood_scene.photograph``); else as drawn."""
-    image_dir, label_dir = Path(out) / "image", Path(out) / "label"
-    image_dir.mkdir(parents=True, exist_ok=True)
-    label_dir.mkdir(parents=True, exist_ok=True)
-    rows, _ = read_corpus(corpus_path)
-    fonts, _ = load_fonts(fonts_dir, split="test")  # the held-out families, as the dev and OOD dev scenes
-    cache = GlyphCache()
-    for index in range(count):
-        rng = np.random.default_rng([SEED, index])
-        stem, ext, subclass = aihub_outdoor.plan(rng, "ood", index)
-        if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
-            continue
-        scene = render_scene(rng, rows, fonts, cache, size=sizes[index % len(sizes)],
-                             vertical=subclass == "세로형간판", words=(6, 20), p_board=P_BOARD)
-        if ood:
-            scene = ood_scene.photograph(rng, scene)
-        aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
-    return image_dir, label_dir
+    ``ood``: re-shoot each scene as the OOD dev scenes are (``photograph`` with ``OOD_PHOTO``); else as drawn."""
+    return draw_held_out_scenes(out, count, SEED, STEPS if ood else None, size=lambda i: sizes[i % len(sizes)],
+                                words=(6, 20), fonts_dir=fonts_dir, corpus_path=corpus_path)
 
 
 def compare(image_dir: Path, label_dir: Path, settings: dict[str, dict] | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ Held-out splits (AIHub ``test_*`` and ``dev_*``, TextOCR ``val`` / ``test``) use
 fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts. The AIHub
 ``dev_*`` scenes are for choosing checkpoints and settings (the detector validates on them), so that
 the ``test_*`` scenes the demo scores stay unseen by every choice. The AIHub ``ood_*`` scenes are
-the out-of-distribution dev set: held-out fonts, re-shot by ``ood_scene.photograph``.
+the out-of-distribution dev set: held-out fonts, re-shot by ``photograph`` with ``OOD_PHOTO``.
 Scene ``i`` depends only on ``(seed, dataset, split, i)``, where train splits use the profile's
 ``train_seed`` when it has one (the default profile's train scenes are not the pretraining's, so
 fine-tuning the shipped models sees new scenes; the held-out splits are shared): output is identical
@@ -28,10 +28,11 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from modules.generator import aihub_outdoor, ood_scene, textinthewild, textocr
+from modules.generator import aihub_outdoor, textinthewild, textocr
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
+from modules.generator.photograph import OOD_PHOTO, photograph
 from modules.generator.scene import render_scene
 from modules.imageio import write_bytes_atomic
 from modules.pool import unordered_outputs
@@ -56,7 +57,7 @@ class SampleSizes:
     textocr_val: int
     textocr_test: int
     aihub_dev: int = 0  # AIHub-format dev scenes (data/dev_*), a dataset of its own in the manifest
-    aihub_ood: int = 0  # AIHub-format out-of-distribution dev scenes (data/ood_*, ood_scene.photograph)
+    aihub_ood: int = 0  # AIHub-format out-of-distribution dev scenes (data/ood_*, re-shot with OOD_PHOTO)
     train_seed: int | None = None  # seed of the train splits' scenes; None: the run's seed (held-out splits use it)
 
     def splits(self) -> dict[str, dict[str, int]]:
@@ -119,7 +120,7 @@ class _SceneWorker:
                 return (*task, False)
             scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판", p_board=P_BOARD)
             if dataset == "aihub_ood":
-                scene = ood_scene.photograph(rng, scene)
+                scene = photograph(rng, scene, OOD_PHOTO)
             aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
         elif dataset == "textinthewild":
             folder, kind, name = textinthewild.plan(seed, index, rng)
