@@ -180,3 +180,32 @@ def test_a_reshoot_step_left_out_changes_nothing_else() -> None:
     assert whole.words != scene.words and set(STEPS) >= {"tilt", "blur", "noise"}
     with pytest.raises(ValueError, match="unknown re-shoot steps"):
         photograph(np.random.default_rng(3), scene, OOD_PHOTO, steps=("sepia",))
+
+
+def test_the_ood_reshoot_lies_beyond_the_training_reshoot() -> None:
+    """The OOD dev scenes must stay re-shot worse than any training scene, or they stop measuring photos
+    taken worse than the models trained on."""
+    from modules.generator.photograph import OOD_PHOTO, TRAIN_PHOTO
+
+    train, ood = TRAIN_PHOTO, OOD_PHOTO
+    assert ood.max_tilt > train.max_tilt and ood.p_glare > train.p_glare
+    for name in ("light", "blur_sigma", "motion_length", "noise"):  # the OOD range ends past the training one
+        assert getattr(ood, name)[1] > getattr(train, name)[1], name
+        assert getattr(ood, name)[0] >= getattr(train, name)[0], name
+    assert ood.lowres[0] < train.lowres[0] and ood.lowres[1] < train.lowres[1]  # shrunk further
+    assert ood.motion_angle > train.motion_angle
+
+
+def test_a_share_of_the_train_scenes_is_reshot_and_no_held_out_scene() -> None:
+    from modules.generator.sample_datasets import P_RESHOOT, reshoot_if_train
+
+    _, scene = _blank_scene()
+    for split in ("test", "dev", "ood", "val"):  # held out: as drawn, and no random draw taken
+        rng = np.random.default_rng(5)
+        assert reshoot_if_train(rng, split, scene) is scene
+        assert rng.random() == np.random.default_rng(5).random()
+    shot = [reshoot_if_train(np.random.default_rng([11, i]), "train", scene) for i in range(200)]
+    changed = [s for s in shot if s is not scene]
+    assert abs(len(changed) / len(shot) - P_RESHOOT) < 0.1
+    assert all(s.image.shape == scene.image.shape and not np.array_equal(s.image, scene.image) for s in changed)
+    assert all(s.words != scene.words for s in changed)  # tilted: the quads moved with the picture

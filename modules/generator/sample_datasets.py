@@ -7,7 +7,8 @@ Held-out splits (AIHub ``test_*`` and ``dev_*``, TextOCR ``val`` / ``test``) use
 fonts, from their own seeds; train splits (and text-in-the-wild) use the ``train`` fonts. The AIHub
 ``dev_*`` scenes are for choosing checkpoints and settings (the detector validates on them), so that
 the ``test_*`` scenes the demo scores stay unseen by every choice. The AIHub ``ood_*`` scenes are
-the out-of-distribution dev set: held-out fonts, re-shot by ``photograph`` with ``OOD_PHOTO``.
+the out-of-distribution dev set: held-out fonts, re-shot by ``photograph`` with ``OOD_PHOTO``. A share
+``P_RESHOOT`` of the train splits' scenes is re-shot with ``TRAIN_PHOTO``'s milder ranges.
 Scene ``i`` depends only on ``(seed, dataset, split, i)``, where train splits use the profile's
 ``train_seed`` when it has one (the default profile's train scenes are not the pretraining's, so
 fine-tuning the shipped models sees new scenes; the held-out splits are shared): output is identical
@@ -32,8 +33,8 @@ from modules.generator import aihub_outdoor, textinthewild, textocr
 from modules.generator.corpus import CorpusRow, read_corpus, summarize_problems
 from modules.generator.fonts import FontInfo, load_fonts
 from modules.generator.glyphs import GlyphCache
-from modules.generator.photograph import OOD_PHOTO, photograph
-from modules.generator.scene import render_scene
+from modules.generator.photograph import OOD_PHOTO, TRAIN_PHOTO, photograph
+from modules.generator.scene import Scene, render_scene
 from modules.imageio import write_bytes_atomic
 from modules.pool import unordered_outputs
 
@@ -73,7 +74,9 @@ class SampleSizes:
 
 
 P_BOARD = 0.35  # share of (horizontal) scenes holding a multi-line sign or menu board
-SCENE_VERSION = 2  # 2: 113 fonts split by family, real vocabulary, boards, big text and large photos
+P_RESHOOT = 0.5  # share of the train splits' scenes re-shot with TRAIN_PHOTO (held-out splits: never)
+# 2: 113 fonts split by family, real vocabulary, boards, big text and large photos; 3: train scenes re-shot
+SCENE_VERSION = 3
 PROFILES = {
     "smoke": SampleSizes(20, 8, 6, 8, 4, 2, aihub_dev=4, aihub_ood=4),
     # Train scenes of their own seed: the shipped models were pretrained on the pretrain profile's.
@@ -101,6 +104,14 @@ def dataset_paths(data_root: str | os.PathLike[str]) -> dict[str, str]:
     }
 
 
+def reshoot_if_train(rng: np.random.Generator, split: str, scene: Scene) -> Scene:
+    """A train split's scene re-shot with ``TRAIN_PHOTO`` with probability ``P_RESHOOT``; a held-out
+    split's as drawn (no random draw, so those scenes stay what they were)."""
+    if split == "train" and rng.random() < P_RESHOOT:
+        return photograph(rng, scene, TRAIN_PHOTO)
+    return scene
+
+
 class _SceneWorker:
     def __init__(self, root: Path, seed: int, train_seed: int, rows: list[CorpusRow],
                  fonts: dict[str, list[FontInfo]]) -> None:
@@ -119,6 +130,7 @@ class _SceneWorker:
             if aihub_outdoor.is_done(image_dir, label_dir, stem, ext, index):
                 return (*task, False)
             scene = render_scene(rng, self.rows, fonts, self.cache, vertical=subclass == "세로형간판", p_board=P_BOARD)
+            scene = reshoot_if_train(rng, split, scene)
             if dataset == "aihub_ood":
                 scene = photograph(rng, scene, OOD_PHOTO)
             aihub_outdoor.write(rng, scene, image_dir, label_dir, stem, ext, subclass, index)
@@ -127,13 +139,13 @@ class _SceneWorker:
             root = self.root / "textinthewild"
             if textinthewild.part_path(root, index).exists():
                 return (*task, False)
-            scene = render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD)
+            scene = reshoot_if_train(rng, split, render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD))
             textinthewild.write_part(rng, scene, root, index, folder, kind, name)
         else:
             root = self.root / "textocr"
             if textocr.part_path(root, split, index).exists():
                 return (*task, False)
-            scene = render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD)
+            scene = reshoot_if_train(rng, split, render_scene(rng, self.rows, fonts, self.cache, p_board=P_BOARD))
             textocr.write_part(rng, scene, root, split, index, textocr.image_id(seed, split, index))
         return (*task, True)
 
