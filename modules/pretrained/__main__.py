@@ -63,6 +63,14 @@ STAGES = [stage_overrides(2, 0.002, 16000), stage_overrides(3, 0.001, 40000, 300
 REDRAW = f"{DATA_STEPS}-p 02_generate_text_images.train_count=900000 -p 02_generate_text_images.overwrite=True"
 # Stage 7 draws them once more, from the training fonts with the npm families added, with another seed.
 REDRAW_7 = f"{REDRAW} -p 02_generate_text_images.train_seed=7"
+def detector_stage_2(finetune_from: str) -> str:
+    """run_all.py options for the detector's stage 2: 3 epochs capped at 7 minutes from `finetune_from`, on
+    the scenes with half the training scenes re-shot (``TRAIN_PHOTO``, scene version 3)."""
+    return ("--only yolo_preprocess --only yolo_train"
+            f" -p yolo_train.finetune_from={finetune_from} -p yolo_train.epochs=3 -p yolo_train.time_limit_min=7"
+            " -p yolo_train.resume=False -p yolo_train.exp_name=pretrain-stage2")
+
+
 STAGE_NOTES = [
     "# the recognizer's stage 2: 16,000 more steps from stage 1's best checkpoint at a lower peak learning rate",
     "# stage 3: 150,000 more generated crops (300,000 in all), 40,000 steps from stage 2's best checkpoint",
@@ -85,6 +93,10 @@ RECIPE = [
     STAGE_NOTES[5],
     "python run_all.py --profile pretrain --workdir pretrain " + REDRAW_7,
     "python run_all.py --profile pretrain --workdir pretrain " + STAGES[5],
+    "# the detector's stage 2 on scenes with half the training scenes re-shot (scene version 3: a work folder",
+    "# keeps scenes an earlier version drew; delete its data/ to draw them again). The shipped stage 1 was",
+    "# trained on the scenes as drawn (its commit's code)",
+    "python run_all.py --profile pretrain --workdir pretrain " + detector_stage_2("saved_models/yolo/pretrain/best.pt"),
     "python run_all.py --profile pretrain --workdir pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir pretrain --overwrite",
     "# the CPU run of the shipped models: in a clone of the commit below (the clone was the work folder),",
@@ -114,6 +126,9 @@ RECIPE = [
     "python run_all.py --profile pretrain " + STAGES[5],
     "python run_all.py --profile pretrain --only yolocrnn_demo",
     "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep detector --overwrite",
+    "# the detector's stage 2, in a fresh clone of its commit (the card lists it), from the shipped stage 1:",
+    "python run_all.py --profile pretrain " + detector_stage_2("models/pretrained/detector.pt"),
+    "python -m modules.pretrained ship --workdir . --out <repository>/models/pretrained --keep recognizer --overwrite",
 ]
 
 
