@@ -51,6 +51,16 @@ def test_occlusion_covers_a_small_part_only(seed: int) -> None:
     assert changed <= 0.16
 
 
+def test_a_glare_drawn_small_is_the_same_light_from_the_same_draws() -> None:
+    img = np.full((540, 960, 3), 100, np.uint8)
+    for seed in range(4):
+        full_rng, small_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        full, small = effects.glare(full_rng, img), effects.glare(small_rng, img, scale=0.25)
+        assert full_rng.random() == small_rng.random()  # the same random draws, so the rest of a re-shoot is unchanged
+        diff = np.abs(full.astype(np.int16) - small)
+        assert full.max() > 140 and diff.mean() < 1.5 and diff.max() <= 16, (seed, diff.mean(), diff.max())
+
+
 def test_a_neighbouring_line_makes_the_crop_taller(font_path: Path) -> None:
     cache = GlyphCache()
     plain_cfg = CropConfig(**OFF)

@@ -154,15 +154,28 @@ def uneven_light(rng: np.random.Generator, img: np.ndarray, strength: float) -> 
     return np.clip(img.astype(np.float32) * gain[..., None], 0, 255).astype(np.uint8)
 
 
-def glare(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
-    """A specular highlight: a bright, soft ellipse somewhere on the image (light on glossy signs)."""
+def glare(rng: np.random.Generator, img: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """A specular highlight: a bright, soft ellipse somewhere on the image (light on glossy signs).
+
+    ``scale`` < 1 draws and blurs the ellipse at that share of the image size and enlarges it: the same
+    soft light (the same random draws) for a fraction of the time on a large scene, whose blur spans
+    hundreds of pixels at full size."""
     h, w = img.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
     center = (int(rng.integers(0, w)), int(rng.integers(0, h)))
     axes = (max(2, int(w * rng.uniform(0.05, 0.3))), max(2, int(h * rng.uniform(0.2, 0.7))))
-    cv2.ellipse(mask, center, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
+    angle = float(rng.uniform(0, 180))
     sigma = max(1.0, min(axes) * 0.6)
-    alpha = cv2.GaussianBlur(mask, (0, 0), sigma).astype(np.float32)[..., None] * (rng.uniform(0.4, 0.85) / 255.0)
+    if scale < 1.0:
+        sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
+        mask = np.zeros((sh, sw), np.uint8)
+        cv2.ellipse(mask, (round(center[0] * scale), round(center[1] * scale)),
+                    (max(1, round(axes[0] * scale)), max(1, round(axes[1] * scale))), angle, 0, 360, 255, -1)
+        soft = cv2.resize(cv2.GaussianBlur(mask, (0, 0), max(0.5, sigma * scale)), (w, h), interpolation=cv2.INTER_LINEAR)
+    else:
+        mask = np.zeros((h, w), np.uint8)
+        cv2.ellipse(mask, center, axes, angle, 0, 360, 255, -1)
+        soft = cv2.GaussianBlur(mask, (0, 0), sigma)
+    alpha = soft.astype(np.float32)[..., None] * (rng.uniform(0.4, 0.85) / 255.0)
     out = img.astype(np.float32)
     return np.clip(out + (255.0 - out) * alpha, 0, 255).astype(np.uint8)
 

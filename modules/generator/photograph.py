@@ -38,12 +38,14 @@ class PhotoConfig:
     p_lowres: float
     lowres: tuple[float, float]  # down-scale factor before enlarging again
     noise: tuple[float, float]  # grain sigma, grey levels
+    glare_scale: float = 1.0  # the glare drawn at this share of the image size (effects.glare; < 1: cheaper)
 
 
 OOD_PHOTO = PhotoConfig(max_tilt=0.12, light=(0.2, 0.5), p_glare=0.4, p_gaussian=0.5, blur_sigma=(0.6, 1.4),
                         motion_length=(3, 7), motion_angle=30.0, p_lowres=0.5, lowres=(0.45, 0.75), noise=(3.0, 9.0))
 TRAIN_PHOTO = PhotoConfig(max_tilt=0.08, light=(0.1, 0.35), p_glare=0.3, p_gaussian=0.5, blur_sigma=(0.3, 1.0),
-                          motion_length=(2, 5), motion_angle=20.0, p_lowres=0.5, lowres=(0.6, 0.9), noise=(1.0, 6.0))
+                          motion_length=(2, 5), motion_angle=20.0, p_lowres=0.5, lowres=(0.6, 0.9), noise=(1.0, 6.0),
+                          glare_scale=0.25)
 
 
 def _move(quad: Quad, matrix: np.ndarray) -> Quad:
@@ -76,7 +78,7 @@ def photograph(rng: np.random.Generator, scene: Scene, config: PhotoConfig, step
         image = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     image = step("uneven light", image, effects.uneven_light(rng, image, rng.uniform(*config.light)))
     if rng.random() < config.p_glare:
-        image = step("glare", image, effects.glare(rng, image))
+        image = step("glare", image, effects.glare(rng, image, config.glare_scale))
     if rng.random() < config.p_gaussian:
         image = step("blur", image, effects.gaussian_blur(image, rng.uniform(*config.blur_sigma)))
     else:
